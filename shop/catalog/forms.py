@@ -1,0 +1,42 @@
+"""The search and filter form (query string, no CSRF: it changes nothing)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
+
+from shop.catalog.services import MAX_QUERY_LENGTH
+
+MAX_PAGE = 1000
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[
+        Optional(), Length(max=MAX_QUERY_LENGTH,
+                           message=_l("Please use at most %(max)d characters.", max=MAX_QUERY_LENGTH))])
+    category = StringField(_l("Category"), validators=[Optional(), Length(max=64)])
+    origin = StringField(_l("Origin"), validators=[
+        Optional(), Regexp(r"^\d{3}$", message=_l("Please choose a country from the list."))])
+    brand = StringField(_l("Brand"), validators=[Optional(), Length(max=64)])
+    min_price = DecimalField(_l("Min. price"), places=2, validators=[
+        Optional(), NumberRange(min=0, message=_l("Please enter a price of 0 or more."))],
+        render_kw={"inputmode": "decimal"})
+    max_price = DecimalField(_l("Max. price"), places=2, validators=[
+        Optional(), NumberRange(min=0, message=_l("Please enter a price of 0 or more."))],
+        render_kw={"inputmode": "decimal"})
+    in_stock = BooleanField(_l("In stock only"))
+    sort = SelectField(_l("Sort by"), choices=[
+        ("newest", _l("Newest")), ("price_asc", _l("Price: low to high")),
+        ("price_desc", _l("Price: high to low"))], default="newest", validate_choice=True)
+    page = IntegerField(_l("Page"), default=1, validators=[
+        Optional(), NumberRange(min=1, max=MAX_PAGE,
+                                message=_l("Please choose a page between 1 and %(max)d.", max=MAX_PAGE))])
+
+    def validate_max_price(self, field):
+        if field.data is not None and self.min_price.data is not None and field.data < self.min_price.data:
+            raise ValidationError(_l("The maximum price must not be below the minimum price."))

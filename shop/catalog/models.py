@@ -1,0 +1,132 @@
+"""The imported-goods catalogue: categories (a tree), brands, products and their images."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.db import Base, Rate, ScaledDecimal, utcnow
+
+
+class ConsumptionTaxCategory(enum.StrEnum):
+    """The consumption-tax kinds a bonded shop meets (CBEC-RULES §5)."""
+
+    NONE = "none"
+    COSMETICS = "cosmetics"  # 15% only when high-end: >= 10 CNY per ml/g or >= 15 CNY per piece
+    WATCH = "watch"  # 20% only when >= 10,000 CNY per watch
+    WINE = "wine"  # 10%
+    JEWELLERY_5 = "jewellery_5"  # 5% (gold, silver, platinum jewellery)
+    JEWELLERY_10 = "jewellery_10"  # 10% (other jewellery and precious stones)
+    GOLF = "golf"  # 10%
+
+
+class NetContentUnit(enum.StrEnum):
+    ML = "ml"
+    G = "g"
+    PIECE = "piece"
+
+
+def _enum(cls, name):
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True, create_constraint=True, name=name)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Category]] = relationship(back_populates="parent", order_by="Category.position")
+
+
+class Brand(Base):
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(64))
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price >= 0", name="price_not_negative"),
+        CheckConstraint("max_per_order >= 1", name="max_per_order_positive"),
+        CheckConstraint("net_content > 0", name="net_content_positive"),
+        CheckConstraint("net_weight_kg > 0 AND gross_weight_kg >= net_weight_kg", name="weights"),
+        # Only scale-free checks: on SQLite decimals are stored as scaled integers (shop.db.ScaledDecimal),
+        # so a literal like "< 1" would mean something else there. Upper bounds are checked in the services.
+        CheckConstraint("vat_rate >= 0", name="vat_rate_not_negative"),
+        CheckConstraint("tariff_rate >= 0", name="tariff_rate_not_negative"),
+        Index("ix_products_listing", "published", "on_positive_list", "created_at"),
+        Index("ix_products_price", "published", "price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="RESTRICT"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    # Customs codes: 3-digit country of origin, 10-digit HS code and its legal units (from the HS table),
+    # the transaction unit (JGS-20 code) and the bonded account-book item number.
+    origin_code: Mapped[str] = mapped_column(String(3), index=True)
+    hs_code: Mapped[str] = mapped_column(String(10))
+    legal_unit1: Mapped[str] = mapped_column(String(3))
+    legal_unit2: Mapped[str | None] = mapped_column(String(3))
+    on_positive_list: Mapped[bool] = mapped_column(default=False)
+    unit_code: Mapped[str] = mapped_column(String(3))
+    net_content: Mapped[Decimal] = mapped_column(ScaledDecimal(12, 2))
+    net_content_unit: Mapped[NetContentUnit] = mapped_column(_enum(NetContentUnit, "net_content_unit"))
+    net_weight_kg: Mapped[Decimal] = mapped_column(ScaledDecimal(12, 4))
+    gross_weight_kg: Mapped[Decimal] = mapped_column(ScaledDecimal(12, 4))
+    price: Mapped[Decimal]
+    vat_rate: Mapped[Decimal] = mapped_column(Rate())
+    consumption_tax_category: Mapped[ConsumptionTaxCategory] = mapped_column(
+        _enum(ConsumptionTaxCategory, "consumption_tax_category"), default=ConsumptionTaxCategory.NONE
+    )
+    tariff_rate: Mapped[Decimal] = mapped_column(Rate())
+    barcode: Mapped[str | None] = mapped_column(String(32))
+    item_record_no: Mapped[str | None] = mapped_column(String(32))
+    max_per_order: Mapped[int] = mapped_column(default=5)
+    published: Mapped[bool] = mapped_column(default=False)
+    featured: Mapped[bool] = mapped_column(default=False)
+    # Lower-cased Chinese and English names, brand and origin names: what the search box matches.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    brand: Mapped[Brand] = relationship()
+    category: Mapped[Category] = relationship()
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def on_sale(self) -> bool:
+        """Only published products on the positive list are sold."""
+        return self.published and self.on_positive_list
+
+
+class ProductImage(Base):
+    __tablename__ = "product_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")

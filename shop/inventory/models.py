@@ -1,0 +1,85 @@
+"""Bonded stock: warehouses, lots (batch, best-before, arrival) and the movement ledger."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.catalog.models import Product
+from shop.db import Base, utcnow
+
+
+def _enum(cls, name):
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True, create_constraint=True, name=name)
+
+
+class ArrivalChannel(enum.StrEnum):
+    RAIL_EUROPE = "rail_europe"  # 中欧班列 China–Europe Railway Express
+    SEA_RAIL_DALIAN = "sea_rail_dalian"  # 海铁联运 via Dalian
+    SEA_RAIL_YINGKOU = "sea_rail_yingkou"  # 海铁联运 via Yingkou
+    ROAD_TIR = "road_tir"  # TIR road freight
+    AIR = "air"
+
+
+class MovementReason(enum.StrEnum):
+    RECEIPT = "receipt"  # a lot enters the bonded zone
+    SALE = "sale"  # a released parcel leaves the zone
+    RETURN = "return"
+    DAMAGE = "damage"
+    CORRECTION = "correction"  # stock count correction
+    DISPLAY_SAMPLE = "display_sample"  # moved to the hall as a display sample: no longer sellable
+
+
+class Warehouse(Base):
+    __tablename__ = "warehouses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+
+class Lot(Base):
+    __tablename__ = "lots"
+    __table_args__ = (
+        UniqueConstraint("product_id", "lot_no"),
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("quantity_received > 0", name="quantity_received_positive"),
+        Index("ix_lots_product_best_before", "product_id", "best_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="RESTRICT"), index=True)
+    lot_no: Mapped[str] = mapped_column(String(40))
+    quantity_received: Mapped[int]
+    # The one figure that decides availability. It only ever changes together with a movement row
+    # (shop.inventory.services), so the ledger and this figure agree.
+    on_hand: Mapped[int]
+    best_before: Mapped[date] = mapped_column(Date)
+    arrival_channel: Mapped[ArrivalChannel] = mapped_column(_enum(ArrivalChannel, "arrival_channel"))
+    arrived_on: Mapped[date] = mapped_column(Date)
+    entry_declaration_no: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship()
+    warehouse: Mapped[Warehouse] = relationship()
+
+
+class StockMovement(Base):
+    __tablename__ = "stock_movements"
+    __table_args__ = (CheckConstraint("quantity <> 0", name="quantity_not_zero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="RESTRICT"), index=True)
+    quantity: Mapped[int]  # signed: + into the lot, - out of it
+    reason: Mapped[MovementReason] = mapped_column(_enum(MovementReason, "movement_reason"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lot: Mapped[Lot] = relationship()

@@ -1,0 +1,76 @@
+"""Template filters and globals: money, bilingual fields, customs code names."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from shop import labels
+from shop.customs import codes
+from shop.money import format_cny
+
+# English names for the JGS-20 unit codes the catalogue uses; the code table itself is Chinese only.
+UNIT_NAMES_EN = {
+    "001": "unit", "006": "set", "007": "piece", "008": "piece", "011": "item", "019": "pair",
+    "025": "pair", "035": "kg", "036": "g", "095": "litre", "096": "ml", "120": "case", "122": "can",
+    "125": "pack", "136": "bag", "140": "box", "142": "bottle", "163": "piece",
+}
+
+
+def locale_code() -> str:
+    return str(get_locale() or "zh_CN")
+
+
+def is_zh() -> bool:
+    return locale_code().startswith("zh")
+
+
+def localized(obj, field: str) -> str:
+    """obj.<field>_zh or obj.<field>_en, by the current language."""
+    return getattr(obj, f"{field}_zh" if is_zh() else f"{field}_en")
+
+
+def country_name(code: str) -> str:
+    country = codes.country(code)
+    if country is None:
+        return code
+    return country.name_zh if is_zh() else country.name_en
+
+
+def unit_name(code: str | None) -> str:
+    if not code:
+        return ""
+    if is_zh():
+        return codes.units().get(code, code)
+    return UNIT_NAMES_EN.get(code, codes.units().get(code, code))
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app) -> None:
+    app.jinja_env.filters["money"] = format_cny
+    app.jinja_env.filters["country"] = country_name
+    app.jinja_env.filters["unit"] = unit_name
+    app.jinja_env.filters["net_content"] = labels.net_content
+    app.jinja_env.filters["percent"] = labels.percent
+    app.jinja_env.globals.update(
+        localized=localized, locale_code=locale_code, is_zh=is_zh, url_with=url_with,
+        arrival_channels=labels.ARRIVAL_CHANNELS, consumption_tax_categories=labels.CONSUMPTION_TAX_CATEGORIES,
+        role_names=labels.ROLES,
+    )
+
+    @app.context_processor
+    def _cart_count():
+        from shop.cart.services import item_count_for_request
+
+        return {"cart_count": item_count_for_request(), "current_user": current_user}

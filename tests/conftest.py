@@ -1,0 +1,85 @@
+"""Shared fixtures: one migrated database per run, each test inside a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import event
+
+from shop import create_app
+from shop.db import db
+from shop.extensions import limiter
+from shop.migrate import alembic_config
+from tests.dbutil import fresh_database
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("db"), "main") as url:
+        command.upgrade(alembic_config(url), "head")
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+    })
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The app's session, bound to one connection whose transaction is rolled back after the test."""
+    db.session.remove()
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    limiter.reset()
+    with app.app_context():
+        yield db.session
+    db.session.remove()
+    transaction.rollback()
+    connection.close()
+    db.session.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app, session):
+    """Count the SQL statements run inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
