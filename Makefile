@@ -24,12 +24,12 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard shop/translations/*/LC_MESSAGES/me
 translations: $(CATALOGUES)
 
 shop/translations/%/LC_MESSAGES/messages.mo: shop/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile -q -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
 
 # After changing user-facing strings: extract them and merge into the catalogues, then translate.
 translations-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o shop/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -q -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o shop/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(FLASK) db upgrade

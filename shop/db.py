@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import DateTime, Integer, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -125,25 +126,36 @@ def _sqlite_transactions(engine: Engine, *, wal: bool) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+class AppSession(Session):
+    """A session that talks to the current app's engine unless it was bound explicitly (tests)."""
+
+    def get_bind(self, mapper=None, *, clause=None, bind=None, **kwargs):
+        if bind is not None or self.bind is not None:
+            return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)
+        return current_app.extensions["db_engine"]
+
+
 class Database:
-    """The engine and the scoped session. The request (or CLI command) is the one place that commits."""
+    """The scoped session; each app keeps its own engine. The request (or command) is the one place that commits."""
 
     def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.session = scoped_session(sessionmaker(expire_on_commit=False))
+        self.session = scoped_session(sessionmaker(class_=AppSession, expire_on_commit=False))
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["db_engine"]
 
     def init_app(self, app) -> None:
         url = app.config["DATABASE_URL"]
-        kwargs = {"echo": app.config.get("SQL_ECHO", False), "future": True}
+        kwargs = {"echo": app.config.get("SQL_ECHO", False)}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True
-        self.engine = create_engine(url, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            _sqlite_transactions(self.engine, wal=":memory:" not in url)
-        self.session.configure(bind=self.engine)
-        app.extensions["db"] = self
+        engine = create_engine(url, **kwargs)
+        if engine.dialect.name == "sqlite":
+            _sqlite_transactions(engine, wal=":memory:" not in url)
+        app.extensions["db_engine"] = engine
 
         @app.teardown_appcontext
         def _remove_session(exc):

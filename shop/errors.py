@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +26,18 @@ def render_error(code: int, description: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=description or text), code
 
 
+def _has_nul(data) -> bool:
+    return any("\x00" in value for _, value in data.items(multi=True))
+
+
 def register(app) -> None:
+    @app.before_request
+    def _refuse_nul_characters():
+        # No text column can hold a NUL character (PostgreSQL refuses the query outright): a request that
+        # carries one in its path, query or form is malformed, so it gets a 400 rather than a database error.
+        if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
+            abort(400)
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         db.session.rollback()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from urllib.parse import urlencode
+
+from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -46,15 +48,14 @@ def unit_name(code: str | None) -> str:
     return UNIT_NAMES_EN.get(code, codes.units().get(code, code))
 
 
-def url_with(**changes) -> str:
-    """The current URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict()
-    for key, value in changes.items():
-        if value is None:
-            args.pop(key, None)
-        else:
-            args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+def page_url(page: int) -> str:
+    """This page's URL with another page number, keeping the other query arguments.
+
+    Built as a query string rather than through url_for: a user's ?endpoint= or ?_method= would clash with
+    url_for's own keywords.
+    """
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    return f"{request.path}?{urlencode([*args, ('page', page)])}"
 
 
 def register(app) -> None:
@@ -64,7 +65,7 @@ def register(app) -> None:
     app.jinja_env.filters["net_content"] = labels.net_content
     app.jinja_env.filters["percent"] = labels.percent
     app.jinja_env.globals.update(
-        localized=localized, locale_code=locale_code, is_zh=is_zh, url_with=url_with,
+        localized=localized, locale_code=locale_code, is_zh=is_zh, page_url=page_url,
         arrival_channels=labels.ARRIVAL_CHANNELS, consumption_tax_categories=labels.CONSUMPTION_TAX_CATEGORIES,
         role_names=labels.ROLES,
     )

@@ -10,6 +10,7 @@ from shop import create_app
 from shop.db import db
 from shop.extensions import limiter
 from shop.migrate import alembic_config
+from tests.clients import OwnContextClient
 from tests.dbutil import fresh_database
 
 
@@ -31,14 +32,14 @@ def app(database_url, tmp_path_factory):
     })
     yield app
     db.session.remove()
-    db.engine.dispose()
+    app.extensions["db_engine"].dispose()
 
 
 @pytest.fixture
 def session(app):
     """The app's session, bound to one connection whose transaction is rolled back after the test."""
     db.session.remove()
-    connection = db.engine.connect()
+    connection = app.extensions["db_engine"].connect()
     transaction = connection.begin()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     limiter.reset()
@@ -47,12 +48,12 @@ def session(app):
     db.session.remove()
     transaction.rollback()
     connection.close()
-    db.session.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+    db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
 
 
 @pytest.fixture
 def client(app, session):
-    return app.test_client()
+    return OwnContextClient(app, app.response_class, use_cookies=True)
 
 
 class QueryCounter:
@@ -76,10 +77,11 @@ def count_queries(app, session):
     @contextmanager
     def counting():
         counter = QueryCounter()
-        event.listen(db.engine, "before_cursor_execute", counter)
+        engine = app.extensions["db_engine"]
+        event.listen(engine, "before_cursor_execute", counter)
         try:
             yield counter
         finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
+            event.remove(engine, "before_cursor_execute", counter)
 
     return counting

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 
 from shop.catalog.services import MAX_QUERY_LENGTH
 
 MAX_PAGE = 1000
+# The largest price a product can have (NUMERIC(12, 2)).
+MAX_PRICE = Decimal("9999999999.99")
+
+
+class PriceField(DecimalField):
+    """A price bound in yuan.
+
+    DecimalField takes anything Decimal() parses; this one refuses NaN and Infinity, and caps huge figures at
+    the largest price a product can have (they filter the same, and the database could not compare them).
+    """
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            if not self.data.is_finite():
+                self.data = None
+                raise ValueError(self.gettext("Not a valid decimal value."))
+            self.data = min(self.data, MAX_PRICE)
 
 
 class SearchForm(FlaskForm):
@@ -23,16 +43,16 @@ class SearchForm(FlaskForm):
     origin = StringField(_l("Origin"), validators=[
         Optional(), Regexp(r"^\d{3}$", message=_l("Please choose a country from the list."))])
     brand = StringField(_l("Brand"), validators=[Optional(), Length(max=64)])
-    min_price = DecimalField(_l("Min. price"), places=2, validators=[
+    min_price = PriceField(_l("Min. price"), places=2, validators=[
         Optional(), NumberRange(min=0, message=_l("Please enter a price of 0 or more."))],
         render_kw={"inputmode": "decimal"})
-    max_price = DecimalField(_l("Max. price"), places=2, validators=[
+    max_price = PriceField(_l("Max. price"), places=2, validators=[
         Optional(), NumberRange(min=0, message=_l("Please enter a price of 0 or more."))],
         render_kw={"inputmode": "decimal"})
     in_stock = BooleanField(_l("In stock only"))
     sort = SelectField(_l("Sort by"), choices=[
-        ("newest", _l("Newest")), ("price_asc", _l("Price: low to high")),
-        ("price_desc", _l("Price: high to low"))], default="newest", validate_choice=True)
+        SelectChoice("newest", _l("Newest")), SelectChoice("price_asc", _l("Price: low to high")),
+        SelectChoice("price_desc", _l("Price: high to low"))], default="newest", validate_choice=True)
     page = IntegerField(_l("Page"), default=1, validators=[
         Optional(), NumberRange(min=1, max=MAX_PAGE,
                                 message=_l("Please choose a page between 1 and %(max)d.", max=MAX_PAGE))])
