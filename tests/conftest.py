@@ -48,7 +48,7 @@ def session(app):
     db.session.remove()
     transaction.rollback()
     connection.close()
-    db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+    db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
 
 
 @pytest.fixture

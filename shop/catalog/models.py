@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db import Base, Rate, ScaledDecimal, utcnow
@@ -130,3 +130,14 @@ class ProductImage(Base):
     position: Mapped[int] = mapped_column(default=0)
 
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+@event.listens_for(Product, "before_insert")
+@event.listens_for(Product, "before_update")
+def _refresh_search_text(mapper, connection, product: Product) -> None:
+    # The search box matches search_text: rebuilt whenever the product is saved, so a renamed product is found
+    # by its new name. (Renaming a brand does not touch its products; the brand services re-save them.)
+    from shop.catalog.services import search_text_for
+
+    if product.brand is not None:
+        product.search_text = search_text_for(product, product.brand)

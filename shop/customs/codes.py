@@ -52,9 +52,16 @@ def positive_list() -> frozenset[str]:
     return frozenset(row["hs10"] for row in _rows("positive_list_sample.csv"))
 
 
+# The code table's English names are terse or misspelt in places; shoppers see these instead.
+ENGLISH_NAME_FIXES = {"102": "Bahrain", "133": "South Korea", "143": "Taiwan, China"}
+
+
 @cache
 def countries() -> dict[str, Country]:
-    return {row["code"]: Country(row["code"], row["code_en"], row["name"]) for row in _rows("code_country.csv")}
+    return {
+        row["code"]: Country(row["code"], ENGLISH_NAME_FIXES.get(row["code"], row["code_en"]), row["name"])
+        for row in _rows("code_country.csv")
+    }
 
 
 def country(code: str) -> Country | None:

@@ -128,3 +128,13 @@ def test_money_looks_the_same_in_both_languages(client, session, language):
     client.get(f"/lang/{language}?next=/")
 
     assert "¥1,234.00" in client.get("/products").text
+
+
+def test_pages_speak_chinese_by_default_and_english_on_request(client, session):
+    home = client.get("/").text
+    assert "全球购" in home and "购物车" in home and "搜索" in home
+    cart = client.get("/cart/").text
+    assert "购物车是空的。" in cart
+    client.get("/lang/en?next=/")
+    cart = client.get("/cart/").text
+    assert "Your cart is empty." in cart and "购物车是空的" not in cart
