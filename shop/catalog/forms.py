@@ -7,7 +7,8 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, Regexp, StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from shop.catalog.services import MAX_QUERY_LENGTH
 
@@ -22,6 +23,15 @@ class PriceField(DecimalField):
     DecimalField takes anything Decimal() parses; this one refuses NaN and Infinity, and caps huge figures at
     the largest price a product can have (they filter the same, and the database could not compare them).
     """
+
+    # A text box (inputmode=decimal), not type=number: a browser shows nothing for an invalid number, and the
+    # shopper must see what they typed next to the message about it.
+    widget = TextInput()
+
+    def pre_validate(self, form):
+        # An unreadable figure gets one message, not also the range check's.
+        if self.process_errors:
+            raise StopValidation()
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)

@@ -7,8 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from shop.customs import codes
 from shop.db import Base, Rate, ScaledDecimal, utcnow
 
 
@@ -33,6 +34,10 @@ class NetContentUnit(enum.StrEnum):
 def _enum(cls, name):
     return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
                 validate_strings=True, create_constraint=True, name=name)
+
+
+class UnknownHSCode(ValueError):
+    """An HS code that the shipped tariff table does not have."""
 
 
 class Category(Base):
@@ -114,6 +119,16 @@ class Product(Base):
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
     )
+
+    @validates("hs_code")
+    def _validate_hs_code(self, key: str, value: str) -> str:
+        """The HS code must be in the shipped tariff table; its legal units come from there."""
+        hs = codes.hs_code(value)
+        if hs is None:
+            raise UnknownHSCode(value)
+        self.legal_unit1 = hs.unit1
+        self.legal_unit2 = hs.unit2
+        return hs.code
 
     @property
     def on_sale(self) -> bool:

@@ -468,6 +468,16 @@ def test_bad_listing_input_is_a_400_in_chinese_too(client, session, args, messag
     assert response.status_code == 400
     assert '<html lang="zh-CN">' in response.text
     assert kept in response.text
+    assert "请更正下面的筛选条件。" in response.text
+    assert message not in response.text  # the field's message is in Chinese too
+
+
+def test_an_unreadable_price_gets_one_message_and_keeps_the_text(english, session):
+    response = english.get("/products", query_string={"min_price": "abc"})
+
+    assert '<input id="min_price" inputmode="decimal" name="min_price" size="8" type="text" value="abc">' in response.text
+    assert "Not a valid decimal value." in response.text
+    assert "Please enter a price of 0 or more." not in response.text
 
 
 @pytest.mark.parametrize(("args", "message", "kept"), BAD_INPUT[:3])
