@@ -29,8 +29,8 @@ class PriceField(DecimalField):
     widget = TextInput()
 
     def pre_validate(self, form):
-        # An unreadable figure gets one message, not also the range check's.
-        if self.process_errors:
+        # An unreadable figure gets one message, not also the range check's. (An empty box is left to Optional.)
+        if self.process_errors and self.raw_data and self.raw_data[0].strip():
             raise StopValidation()
 
     def process_formdata(self, valuelist):

@@ -33,10 +33,10 @@ def test_search_filter_open_add_to_cart_and_see_tax(page, live_server):
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
 
     page.get_by_role("searchbox").fill("奶粉")
-    page.get_by_role("searchbox").press("Enter")
+    with page.expect_navigation():
+        page.get_by_role("searchbox").press("Enter")
     expect(page).to_have_url(re.compile(r"/products\?q=%E5%A5%B6%E7%B2%89"))
     cards = page.locator(".results .card")
-    page.wait_for_load_state()
     expect(cards.first).to_be_visible()
     found = cards.count()
     assert found >= 2
@@ -46,9 +46,9 @@ def test_search_filter_open_add_to_cart_and_see_tax(page, live_server):
     # Filter: only goods in stock, cheapest first.
     page.locator("#in_stock").check()
     page.locator("#sort").select_option("price_asc")
-    page.locator(".filters button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator(".filters button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"sort=price_asc"))
-    page.wait_for_load_state()
     prices = [Decimal(re.sub(r"[¥,]", "", t)) for t in page.locator(".results .card-price").all_inner_texts()]
     assert prices == sorted(prices) and prices
 
@@ -81,9 +81,9 @@ def test_english_search_finds_the_same_milk_powders(page):
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("searchbox").fill("milk powder")
-    page.get_by_role("button", name="Search", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search", exact=True).click()
     expect(page).to_have_url(re.compile(r"/products\?q=milk\+powder"))
-    page.wait_for_load_state()
     expect(page.locator(".results .card").first).to_be_visible()
     titles = page.locator(".results .card-title").all_inner_texts()
     assert titles and all("milk powder" in t.lower() for t in titles)

@@ -472,6 +472,18 @@ def test_bad_listing_input_is_a_400_in_chinese_too(client, session, args, messag
     assert message not in response.text  # the field's message is in Chinese too
 
 
+def test_the_filter_form_as_a_browser_sends_it_with_empty_boxes(english, session):
+    product = factories.product(session, name_en="Milk")
+    factories.lot(session, product)
+    args = {"q": "milk", "category": "", "origin": "", "brand": "", "min_price": "", "max_price": "",
+            "in_stock": "y", "sort": "price_asc"}
+
+    response = english.get("/products", query_string=args)
+
+    assert response.status_code == 200
+    assert skus_on_page(response.text) == [product.sku]
+
+
 def test_an_unreadable_price_gets_one_message_and_keeps_the_text(english, session):
     response = english.get("/products", query_string={"min_price": "abc"})
 
