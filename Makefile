@@ -31,10 +31,26 @@ translations-update: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o shop/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete
 
+LOCALSTRIPE_PORT ?= 8420
+export LOCALSTRIPE_PORT
+
+# With no STRIPE_SECRET_KEY, payments go to localstripe on loopback, started here and stopped with the shop.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed
-	@echo "GlobalBuy is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@set -e; \
+	if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+	  $(BIN)/python -m shop.payments.localstripe_dev --quiet --port $(LOCALSTRIPE_PORT) \
+	    --webhook-url http://$(HOST):$(PORT)/payments/stripe/webhook \
+	    --webhook-secret "$${STRIPE_WEBHOOK_SECRET:-whsec_globalbuy_local}" & \
+	  LS_PID=$$!; trap 'kill $$LS_PID 2>/dev/null' EXIT INT TERM; \
+	  for i in $$(seq 50); do \
+	    (echo > /dev/tcp/127.0.0.1/$(LOCALSTRIPE_PORT)) 2>/dev/null && break; \
+	    kill -0 $$LS_PID 2>/dev/null || { echo "localstripe did not start"; exit 1; }; sleep 0.1; \
+	  done; \
+	  echo "Payments: localstripe on http://127.0.0.1:$(LOCALSTRIPE_PORT) — pay with card 4242 4242 4242 4242"; \
+	fi; \
+	echo "GlobalBuy is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install

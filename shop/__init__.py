@@ -36,11 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from shop.accounts.models import User
     from shop.db import db
-    from shop.extensions import babel, csrf, limiter, login_manager
+    from shop.extensions import babel, csrf, limiter, login_manager, mail
     from shop.i18n import select_locale
 
     db.init_app(app)
     csrf.init_app(app)
+    mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
@@ -63,8 +64,10 @@ def register_blueprints(app: Flask) -> None:
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.i18n import bp as i18n_bp
+    from shop.orders.views import bp as orders_bp
+    from shop.payments.views import bp as payments_bp
 
-    for bp in (catalog_bp, accounts_bp, cart_bp, i18n_bp):
+    for bp in (catalog_bp, accounts_bp, cart_bp, i18n_bp, orders_bp, payments_bp):
         app.register_blueprint(bp)
 
 

@@ -13,6 +13,7 @@ from shop.migrate import alembic_config
 def register(app) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(seed)
+    app.cli.add_command(orders_group)
 
 
 @click.group("db", help="Database migrations (Alembic).")
@@ -81,3 +82,20 @@ def seed(bulk: int | None):
     click.echo("Demo accounts (email / password):")
     for role, email, password in seeding.DEMO_ACCOUNTS:
         click.echo(f"  {role:<8} {email:<28} {password}")
+
+
+@click.group("orders", help="Order housekeeping.")
+def orders_group():
+    pass
+
+
+@orders_group.command("expire")
+@with_appcontext
+def orders_expire():
+    """Cancel unpaid orders whose reservation time is over and give their stock back (run every minute)."""
+    from shop.db import utcnow
+    from shop.orders.services import expire_unpaid_orders
+
+    expired = expire_unpaid_orders(db.session, now=utcnow())
+    db.session.commit()
+    click.echo(f"{len(expired)} unpaid orders expired.")

@@ -57,4 +57,38 @@ def from_environment() -> dict:
         # Lots whose best-before date is this close are never sold.
         "NEAR_EXPIRY_DAYS": _int("NEAR_EXPIRY_DAYS", 30),
         "LOW_STOCK_THRESHOLD": _int("LOW_STOCK_THRESHOLD", 10),
+        # Unpaid orders hold their stock this long.
+        "RESERVATION_MINUTES": _int("RESERVATION_MINUTES", 30),
+        # Encrypts ID and phone numbers at rest (a Fernet key). Development derives one from SECRET_KEY.
+        "DATA_KEY": os.environ.get("DATA_KEY", ""),
+        **_stripe_settings(),
+        # Mail (Flask-Mailman): the console backend prints messages to the log in development.
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "console"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        # Links in e-mails point here.
+        "SHOP_BASE_URL": os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "GlobalBuy <orders@globalbuy.example>"),
+    }
+
+
+LOCALSTRIPE_PORT = 8420
+
+
+def _stripe_settings() -> dict:
+    """Real Stripe when STRIPE_SECRET_KEY is set (and no other API base); localstripe on loopback otherwise."""
+    secret = os.environ.get("STRIPE_SECRET_KEY", "")
+    local_base = f"http://127.0.0.1:{os.environ.get('LOCALSTRIPE_PORT', LOCALSTRIPE_PORT)}"
+    default_base = "https://api.stripe.com" if secret else local_base
+    base = os.environ.get("STRIPE_API_BASE", default_base).rstrip("/")
+    return {
+        "STRIPE_SECRET_KEY": secret or "sk_test_globalbuy_local",
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_globalbuy_local"),
+        "STRIPE_API_BASE": base,
+        "STRIPE_JS_URL": os.environ.get(
+            "STRIPE_JS_URL", "https://js.stripe.com/v3/" if base == "https://api.stripe.com" else f"{base}/js.stripe.com/v3/"),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_globalbuy_local"),
     }

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import DateTime, Integer, MetaData, Numeric, create_engine, event
+from sqlalchemy import DateTime, Enum, Integer, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -57,6 +57,12 @@ class ScaledDecimal(TypeDecorator):
 
     def coerce_compared_value(self, op, value):
         return self
+
+
+def enum_column(enum_class, name: str, length: int = 24) -> Enum:
+    """An enum stored as its string values (VARCHAR + CHECK), the same on every database."""
+    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True, create_constraint=True, name=name)
 
 
 def Money() -> ScaledDecimal:  # noqa: N802 - reads like a column type
@@ -123,7 +129,10 @@ def _sqlite_transactions(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front. A deferred transaction that reads and then writes fails
+        # at once with "database is locked" when another writer committed in between (the busy timeout does
+        # not apply to that upgrade), which is exactly what two buyers racing for the last unit do.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class AppSession(Session):
@@ -163,3 +172,41 @@ class Database:
 
 
 db = Database()
+
+
+def after_commit(session: Session, action) -> None:
+    """Run `action()` once the session's transaction has committed (e-mail, calls to outside systems).
+
+    Nothing runs if the transaction rolls back: a message is never sent about work that did not happen.
+    """
+    session.info.setdefault("after_commit", []).append(action)
+
+
+@event.listens_for(AppSession, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    actions = session.info.pop("after_commit", [])
+    if not actions:
+        return
+    # This session is still inside its commit: it can emit no SQL, and closing it (an app context popped by an
+    # action removes the scoped session) breaks the commit. The actions get a scoped session of their own.
+    registry = db.session.registry
+    own = registry.has() and registry() is session
+    if own:
+        registry.clear()  # forgets the committing session without closing it
+    try:
+        for action in actions:
+            try:
+                action()
+            except Exception:  # one failed side effect must not hide the others, nor undo the committed work
+                current_app.logger.exception("an action after commit failed")
+    finally:
+        if own:
+            if registry.has():
+                registry().close()
+            registry.set(session)
+
+
+@event.listens_for(AppSession, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction rolled back
+        session.info.pop("after_commit", None)

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 
 from shop.accounts.models import Role
 from shop.catalog.models import ConsumptionTaxCategory, NetContentUnit
-from shop.inventory.models import ArrivalChannel
+from shop.inventory.models import ArrivalChannel, MovementReason
+from shop.orders.models import OrderStatus
 
 ARRIVAL_CHANNELS = {
     ArrivalChannel.RAIL_EUROPE: _l("China–Europe Railway Express"),
@@ -50,3 +51,47 @@ def net_content(amount: Decimal, unit: NetContentUnit) -> str:
 def percent(rate: Decimal) -> str:
     value = (Decimal(rate) * 100).normalize()
     return f"{value:f}%"
+
+
+ORDER_STATUSES = {
+    OrderStatus.AWAITING_PAYMENT: _l("Awaiting payment"),
+    OrderStatus.PAID: _l("Paid"),
+    OrderStatus.DECLARED: _l("Declared to customs"),
+    OrderStatus.RELEASED: _l("Released by customs"),
+    OrderStatus.SHIPPED: _l("Shipped"),
+    OrderStatus.DELIVERED: _l("Delivered"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+    OrderStatus.REJECTED: _l("Rejected by customs"),
+    OrderStatus.RETURNED: _l("Returned"),
+}
+
+# What each step means, in plain words, for the shopper's timeline.
+ORDER_STATUS_EXPLAINED = {
+    OrderStatus.AWAITING_PAYMENT: _l("Your goods are reserved for you. Pay before the time runs out, or they "
+                                     "go back on sale."),
+    OrderStatus.PAID: _l("Payment received, including the cross-border tax the shop withholds for you. We are "
+                         "preparing the customs declaration."),
+    OrderStatus.DECLARED: _l("The parcel's inventory list has been declared to customs under your name and ID "
+                             "number, matched with the order, the payment and the waybill."),
+    OrderStatus.RELEASED: _l("Customs has released the parcel and collected the tax: it may now leave the "
+                             "bonded zone."),
+    OrderStatus.SHIPPED: _l("The parcel has left the bonded zone and is with the courier."),
+    OrderStatus.DELIVERED: _l("The parcel has been delivered. Returns are possible within 30 days of release."),
+    OrderStatus.CANCELLED: _l("The order is cancelled. Any payment is refunded in full to your card."),
+    OrderStatus.REJECTED: _l("Customs did not accept the declaration. Your payment is refunded in full."),
+    OrderStatus.RETURNED: _l("The goods were returned. The payment is refunded, the tax is not collected and "
+                             "your annual quota is restored."),
+}
+
+# The normal path of an order, for the timeline.
+ORDER_PATH = (OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.DECLARED, OrderStatus.RELEASED,
+              OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+
+MOVEMENT_REASONS = {
+    MovementReason.RECEIPT: _l("Received"),
+    MovementReason.SALE: _l("Shipped with an order"),
+    MovementReason.RETURN: _l("Returned by a shopper"),
+    MovementReason.DAMAGE: _l("Damaged"),
+    MovementReason.CORRECTION: _l("Count correction"),
+    MovementReason.DISPLAY_SAMPLE: _l("Moved to display as a sample"),
+}

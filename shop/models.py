@@ -1,12 +1,18 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 
+from shop.accounts.identity import Address, BuyerIdentity
 from shop.accounts.models import Role, User
 from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Brand, Category, ConsumptionTaxCategory, NetContentUnit, Product, ProductImage
+from shop.customs.models import Declaration, DeclarationStatus
 from shop.db import Base
 from shop.inventory.models import ArrivalChannel, Lot, MovementReason, StockMovement, Warehouse
+from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus, ReservationState, StockReservation
+from shop.payments.models import Payment, Refund, StripeEvent
 
 __all__ = [
+    "Address", "BuyerIdentity", "Declaration", "DeclarationStatus", "Order", "OrderEvent", "OrderLine",
+    "OrderStatus", "Payment", "Refund", "ReservationState", "StockReservation", "StripeEvent",
     "ArrivalChannel", "Base", "Brand", "Cart", "CartItem", "Category", "ConsumptionTaxCategory", "Lot",
     "MovementReason", "NetContentUnit", "Product", "ProductImage", "Role", "StockMovement", "User", "Warehouse",
 ]

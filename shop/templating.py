@@ -58,16 +58,29 @@ def page_url(page: int) -> str:
     return f"{request.path}?{urlencode([*args, ('page', page)])}"
 
 
+def local_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC moment shown in the shop's time zone."""
+    if moment is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime(fmt)
+
+
 def register(app) -> None:
     app.jinja_env.filters["money"] = format_cny
     app.jinja_env.filters["country"] = country_name
     app.jinja_env.filters["unit"] = unit_name
     app.jinja_env.filters["net_content"] = labels.net_content
     app.jinja_env.filters["percent"] = labels.percent
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(
         localized=localized, locale_code=locale_code, is_zh=is_zh, page_url=page_url,
         arrival_channels=labels.ARRIVAL_CHANNELS, consumption_tax_categories=labels.CONSUMPTION_TAX_CATEGORIES,
-        role_names=labels.ROLES,
+        role_names=labels.ROLES, order_statuses=labels.ORDER_STATUSES, movement_reasons=labels.MOVEMENT_REASONS,
+        order_status_explained=labels.ORDER_STATUS_EXPLAINED, order_path=labels.ORDER_PATH,
     )
 
     @app.context_processor

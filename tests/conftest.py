@@ -12,6 +12,7 @@ from shop.extensions import limiter
 from shop.migrate import alembic_config
 from tests.clients import OwnContextClient
 from tests.dbutil import fresh_database
+from tests.localstripe import localstripe, localstripe_server  # noqa: F401  (fixtures for every test directory)
 
 
 @pytest.fixture(scope="session")

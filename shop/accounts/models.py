@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from shop.db import Base, utcnow
+from shop.db import Base, enum_column, utcnow
 
 
 class Role(enum.StrEnum):
@@ -32,8 +32,7 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
-             validate_strings=True, create_constraint=True, name="role"),
+        enum_column(Role, "role", 16),
         default=Role.SHOPPER,
     )
     locale: Mapped[str | None] = mapped_column(String(10))

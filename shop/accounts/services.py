@@ -52,3 +52,65 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
         raise WrongPassword(_l("Your current password is not correct."))
     user.set_password(new)
     session.flush()
+
+
+# --- saved buyers and addresses --------------------------------------------------------------------
+
+
+def identities_of(session: Session, user_id: int) -> list:
+    from shop.accounts.identity import BuyerIdentity
+
+    return list(session.scalars(select(BuyerIdentity).where(BuyerIdentity.user_id == user_id)
+                                .order_by(BuyerIdentity.id.desc())))
+
+
+def addresses_of(session: Session, user_id: int) -> list:
+    from shop.accounts.identity import Address
+
+    return list(session.scalars(select(Address).where(Address.user_id == user_id).order_by(Address.id.desc())))
+
+
+def save_identity(session: Session, user_id: int, *, name: str, id_number: str, phone: str):
+    """Keep a buyer on the account (ID and phone encrypted); the same ID number is kept once."""
+    from shop import security
+    from shop.accounts.identity import BuyerIdentity
+    from shop.customs.rules import mask_id_number, mask_phone
+
+    digest = security.digest(id_number)
+    found = session.scalar(select(BuyerIdentity).where(BuyerIdentity.user_id == user_id,
+                                                       BuyerIdentity.id_number_digest == digest))
+    if found is None:
+        found = BuyerIdentity(user_id=user_id, id_number_digest=digest)
+        session.add(found)
+    found.name = name.strip()
+    found.id_number_encrypted = security.encrypt(id_number)
+    found.id_number_masked = mask_id_number(id_number)
+    found.phone_encrypted = security.encrypt(phone)
+    found.phone_masked = mask_phone(phone)
+    session.flush()
+    return found
+
+
+def save_address(session: Session, user_id: int, *, consignee: str, phone: str, division_code: str, province: str,
+                 city: str, district: str, street: str):
+    """Keep a delivery address on the account (phone encrypted)."""
+    from shop import security
+    from shop.accounts.identity import Address
+    from shop.customs.rules import mask_phone
+
+    address = Address(user_id=user_id, consignee=consignee.strip(), phone_encrypted=security.encrypt(phone),
+                      phone_masked=mask_phone(phone), division_code=division_code, province=province, city=city,
+                      district=district, street=street.strip())
+    session.add(address)
+    session.flush()
+    return address
+
+
+def delete_saved(session: Session, model, user_id: int, item_id: int) -> bool:
+    """Delete one of the user's saved buyers or addresses (orders keep their own copies)."""
+    item = session.get(model, item_id)
+    if item is None or item.user_id != user_id:
+        return False
+    session.delete(item)
+    session.flush()
+    return True

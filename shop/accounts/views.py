@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from shop.accounts import services
 from shop.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm
+from shop.accounts.identity import Address, BuyerIdentity
 from shop.cart.services import CART_TOKEN, merge_into_user_cart
 from shop.db import db
 from shop.domain import DomainError
@@ -92,4 +93,22 @@ def account():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
     status = 400 if form.errors else 200
-    return render_template("accounts/account.html", form=form), status
+    return render_template("accounts/account.html", form=form,
+                           identities=services.identities_of(db.session, current_user.id),
+                           addresses=services.addresses_of(db.session, current_user.id)), status
+
+
+@bp.post("/identities/<int:item_id>/delete")
+@login_required
+def delete_identity(item_id: int):
+    if services.delete_saved(db.session, BuyerIdentity, current_user.id, item_id):
+        flash(_("The saved buyer was deleted."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/addresses/<int:item_id>/delete")
+@login_required
+def delete_address(item_id: int):
+    if services.delete_saved(db.session, Address, current_user.id, item_id):
+        flash(_("The saved address was deleted."), "success")
+    return redirect(url_for("accounts.account"))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
+from shop import clock, security
+from shop.accounts import services as accounts
 from shop.cart import services
 from shop.cart.forms import AddToCartForm, RemoveItemForm, UpdateItemForm
 from shop.catalog.models import Product
 from shop.db import db
 from shop.domain import DomainError
+from shop.orders import services as orders
 from shop.urls import safe_next
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -24,8 +26,22 @@ def _product(sku: str) -> Product | None:
 
 def _render_cart(status: int = 200, forms: dict | None = None):
     view = services.view_cart(db.session, services.current_cart(), rule=services.freight_rule(),
-                              today=date.today(), near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"])
-    return render_template("cart/cart.html", view=view, forms=forms or {}, remove_form=RemoveItemForm()), status
+                              today=clock.today(), near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"])
+    return render_template("cart/cart.html", view=view, forms=forms or {}, remove_form=RemoveItemForm(),
+                           annual_remaining=_annual_remaining()), status
+
+
+def _annual_remaining() -> tuple[str, object] | None:
+    """The signed-in shopper's usual buyer (the latest saved) and what remains of their annual quota."""
+    if not current_user.is_authenticated:
+        return None
+    identities = accounts.identities_of(db.session, current_user.id)
+    if not identities:
+        return None
+    latest = identities[0]
+    remaining = orders.annual_remaining_for(db.session, security.decrypt(latest.id_number_encrypted),
+                                            now=clock.now(), tz=clock.shop_timezone())
+    return latest.name, remaining
 
 
 @bp.get("/")
@@ -48,7 +64,7 @@ def add():
         return redirect(back)
     cart = services.current_cart(create=True)
     try:
-        services.set_quantity(db.session, cart, product, form.quantity.data, add=True, today=date.today(),
+        services.set_quantity(db.session, cart, product, form.quantity.data, add=True, today=clock.today(),
                               near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"])
     except DomainError as exc:
         db.session.rollback()
@@ -66,7 +82,7 @@ def update():
     if not form.validate() or product is None or cart is None:
         return _render_cart(400, {form.sku.data: form})
     try:
-        services.set_quantity(db.session, cart, product, form.quantity.data, add=False, today=date.today(),
+        services.set_quantity(db.session, cart, product, form.quantity.data, add=False, today=clock.today(),
                               near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"])
     except DomainError as exc:
         db.session.rollback()

@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from shop.customs import codes
-from shop.db import Base, Rate, ScaledDecimal, utcnow
+from shop.db import Base, Rate, ScaledDecimal, enum_column, utcnow
 
 
 class ConsumptionTaxCategory(enum.StrEnum):
@@ -30,10 +30,6 @@ class NetContentUnit(enum.StrEnum):
     G = "g"
     PIECE = "piece"
 
-
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True, create_constraint=True, name=name)
 
 
 class UnknownHSCode(ValueError):
@@ -95,13 +91,13 @@ class Product(Base):
     on_positive_list: Mapped[bool] = mapped_column(default=False)
     unit_code: Mapped[str] = mapped_column(String(3))
     net_content: Mapped[Decimal] = mapped_column(ScaledDecimal(12, 2))
-    net_content_unit: Mapped[NetContentUnit] = mapped_column(_enum(NetContentUnit, "net_content_unit"))
+    net_content_unit: Mapped[NetContentUnit] = mapped_column(enum_column(NetContentUnit, "net_content_unit", 16))
     net_weight_kg: Mapped[Decimal] = mapped_column(ScaledDecimal(12, 4))
     gross_weight_kg: Mapped[Decimal] = mapped_column(ScaledDecimal(12, 4))
     price: Mapped[Decimal]
     vat_rate: Mapped[Decimal] = mapped_column(Rate())
     consumption_tax_category: Mapped[ConsumptionTaxCategory] = mapped_column(
-        _enum(ConsumptionTaxCategory, "consumption_tax_category"), default=ConsumptionTaxCategory.NONE
+        enum_column(ConsumptionTaxCategory, "consumption_tax_category", 16), default=ConsumptionTaxCategory.NONE
     )
     tariff_rate: Mapped[Decimal] = mapped_column(Rate())
     barcode: Mapped[str | None] = mapped_column(String(32))

@@ -145,7 +145,7 @@ class ProductPage:
 
     @property
     def available(self) -> int:
-        return sum(lot.on_hand for lot in self.lots)
+        return sum(lot.free for lot in self.lots)
 
     @property
     def current_lot(self) -> Lot | None:

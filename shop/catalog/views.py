@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from werkzeug.datastructures import MultiDict
 
+from shop import clock
 from shop.cart.quote import estimate_for_product
 from shop.catalog import services
 from shop.catalog.forms import SearchForm
@@ -17,7 +18,7 @@ bp = Blueprint("catalog", __name__)
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _expiry_days() -> int:

@@ -163,3 +163,59 @@ def annual_verdict(used_this_year: Decimal, order_value: Decimal) -> AnnualVerdi
         allowed=after <= ANNUAL_LIMIT,
         over_by=max(after - ANNUAL_LIMIT, ZERO),
     )
+
+
+# --- Resident ID numbers (GB 11643-1999) -----------------------------------------------------------
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+
+class InvalidIdNumber(ValueError):
+    """Why an ID number is refused: 'format', 'checksum' or 'birth_date'."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def normalise_id_number(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def check_id_number(value: str, today) -> str:
+    """Return the normalised 18-character ID number, or raise InvalidIdNumber.
+
+    17 digits and a check character (`"10X98765432"[Σ digit×weight mod 11]`), with a real birth date
+    (digits 7–14) that is not in the future.
+    """
+    from datetime import date
+
+    number = normalise_id_number(value)
+    # ASCII only: str.isdigit() also accepts full-width and other Unicode digits ("３", "²").
+    if (len(number) != 18 or not number.isascii() or not number[:17].isdigit()
+            or not (number[17].isdigit() or number[17] == "X")):
+        raise InvalidIdNumber("format")
+    total = sum(int(d) * w for d, w in zip(number[:17], ID_WEIGHTS, strict=True))
+    if ID_CHECK_CHARS[total % 11] != number[17]:
+        raise InvalidIdNumber("checksum")
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
+        raise InvalidIdNumber("birth_date") from exc
+    if born > today or born.year < 1900:
+        raise InvalidIdNumber("birth_date")
+    return number
+
+
+def mask_id_number(number: str) -> str:
+    """2201**********123X: the first four and the last four characters only."""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678"""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

@@ -5,16 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.catalog.models import Product
-from shop.db import Base, utcnow
-
-
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True, create_constraint=True, name=name)
+from shop.db import Base, enum_column, utcnow
 
 
 class ArrivalChannel(enum.StrEnum):
@@ -48,6 +43,7 @@ class Lot(Base):
     __table_args__ = (
         UniqueConstraint("product_id", "lot_no"),
         CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
         CheckConstraint("quantity_received > 0", name="quantity_received_positive"),
         Index("ix_lots_product_best_before", "product_id", "best_before"),
     )
@@ -60,14 +56,21 @@ class Lot(Base):
     # The one figure that decides availability. It only ever changes together with a movement row
     # (shop.inventory.services), so the ledger and this figure agree.
     on_hand: Mapped[int]
+    # Units set aside for orders not yet shipped. Sellable = on_hand − reserved, for lots not near expiry.
+    reserved: Mapped[int] = mapped_column(default=0, server_default="0")
     best_before: Mapped[date] = mapped_column(Date)
-    arrival_channel: Mapped[ArrivalChannel] = mapped_column(_enum(ArrivalChannel, "arrival_channel"))
+    arrival_channel: Mapped[ArrivalChannel] = mapped_column(enum_column(ArrivalChannel, "arrival_channel"))
     arrived_on: Mapped[date] = mapped_column(Date)
     entry_declaration_no: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     product: Mapped[Product] = relationship()
     warehouse: Mapped[Warehouse] = relationship()
+
+    @property
+    def free(self) -> int:
+        """Units that can still be sold from this lot."""
+        return self.on_hand - self.reserved
 
 
 class StockMovement(Base):
@@ -77,7 +80,7 @@ class StockMovement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="RESTRICT"), index=True)
     quantity: Mapped[int]  # signed: + into the lot, - out of it
-    reason: Mapped[MovementReason] = mapped_column(_enum(MovementReason, "movement_reason"))
+    reason: Mapped[MovementReason] = mapped_column(enum_column(MovementReason, "movement_reason"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

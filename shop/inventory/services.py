@@ -1,4 +1,4 @@
-"""Bonded stock use cases: receiving lots, availability (first expiry first out)."""
+"""Bonded stock use cases: receiving lots, availability (sellable = on hand − reserved, first expiry first out)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def sale_cutoff(today: date, near_expiry_days: int) -> date:
 def available_quantity_expr(cutoff: date):
     """A correlated scalar subquery: the sellable units of each product (for listings)."""
     return (
-        select(func.coalesce(func.sum(Lot.on_hand), 0))
-        .where(Lot.product_id == Product.id, Lot.best_before > cutoff, Lot.on_hand > 0)
+        select(func.coalesce(func.sum(Lot.on_hand - Lot.reserved), 0))
+        .where(Lot.product_id == Product.id, Lot.best_before > cutoff, Lot.on_hand > Lot.reserved)
         .correlate(Product)
         .scalar_subquery()
     )
@@ -30,7 +30,7 @@ def sellable_lots(session: Session, product_id: int, cutoff: date) -> list[Lot]:
     """The product's sellable lots, first expiry first."""
     return list(session.scalars(
         select(Lot)
-        .where(Lot.product_id == product_id, Lot.best_before > cutoff, Lot.on_hand > 0)
+        .where(Lot.product_id == product_id, Lot.best_before > cutoff, Lot.on_hand > Lot.reserved)
         .order_by(Lot.best_before, Lot.id)
     ))
 
@@ -40,8 +40,8 @@ def available_quantities(session: Session, product_ids: list[int], cutoff: date)
     if not product_ids:
         return {}
     rows = session.execute(
-        select(Lot.product_id, func.sum(Lot.on_hand))
-        .where(Lot.product_id.in_(product_ids), Lot.best_before > cutoff, Lot.on_hand > 0)
+        select(Lot.product_id, func.sum(Lot.on_hand - Lot.reserved))
+        .where(Lot.product_id.in_(product_ids), Lot.best_before > cutoff, Lot.on_hand > Lot.reserved)
         .group_by(Lot.product_id)
     )
     found = {pid: int(qty) for pid, qty in rows}

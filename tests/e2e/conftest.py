@@ -21,6 +21,7 @@ from shop import create_app
 from shop.db import db
 from shop.migrate import alembic_config
 from tests.dbutil import fresh_database
+from tests.localstripe import LocalStripe, point_app_at, running_localstripe
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Chromium as root in a container, with no network beyond loopback: no sandbox, no background traffic.
@@ -40,18 +41,25 @@ def pytest_collection_modifyitems(config, items):
 class LiveServer:
     url: str
     app: Flask
+    stripe: LocalStripe | None = None
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """The shop with its demo data, served from a thread on 127.0.0.1 at a free port."""
+    """The shop with its demo data, served from a thread on 127.0.0.1 at a free port.
+
+    It has a localstripe of its own (the browser loads the Stripe.js stand-in from it), whose webhook posts to
+    this server, and keeps the e-mails it sends in `app.extensions["mailman"].outbox`.
+    """
     from shop import seed
 
     tmp = tmp_path_factory.mktemp("e2e")
-    with fresh_database(tmp, "e2e") as url:
+    with fresh_database(tmp, "e2e") as url, running_localstripe() as stripe_base:
         command.upgrade(alembic_config(url), "head")
         app = create_app({"DATABASE_URL": url, "MEDIA_ROOT": str(tmp / "media"), "SECRET_KEY": "e2e-secret",
-                          "LOGIN_RATE_LIMIT": "1000 per minute"})
+                          "LOGIN_RATE_LIMIT": "1000 per minute", "MAIL_BACKEND": "locmem"})
+        stripe = LocalStripe(stripe_base)
+        point_app_at(app, stripe)  # STRIPE_API_BASE, keys, STRIPE_JS_URL and STRIPE_WEBHOOK_SECRET
         with app.app_context():
             seed.seed_demo(db.session, media_root=app.config["MEDIA_ROOT"])
             db.session.commit()
@@ -60,8 +68,10 @@ def live_server(tmp_path_factory):
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
+        live_url = f"http://127.0.0.1:{server.server_port}"
+        stripe.register_webhook("globalbuy", f"{live_url}/payments/stripe/webhook", stripe.webhook_secret)
         try:
-            yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+            yield LiveServer(url=live_url, app=app, stripe=stripe)
         finally:
             server.shutdown()
             thread.join(timeout=5)
