@@ -6,9 +6,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from shop import config as settings
+from shop import config as shop_config
 
-PROJECT_ROOT = settings.PROJECT_ROOT
+PROJECT_ROOT = shop_config.PROJECT_ROOT
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -17,9 +17,9 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(settings.INSTANCE_DIR),
+        instance_path=str(shop_config.INSTANCE_DIR),
     )
-    app.config.update(settings.from_environment())
+    app.config.update(shop_config.from_environment())
     if config:
         app.config.update(config)
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
@@ -61,13 +61,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from shop.accounts.views import bp as accounts_bp
+    from shop.admin.views import bp as admin_bp
+    from shop.admin.views import register_pages
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.i18n import bp as i18n_bp
     from shop.orders.views import bp as orders_bp
     from shop.payments.views import bp as payments_bp
 
-    for bp in (catalog_bp, accounts_bp, cart_bp, i18n_bp, orders_bp, payments_bp):
+    register_pages()
+    for bp in (catalog_bp, accounts_bp, cart_bp, i18n_bp, orders_bp, payments_bp, admin_bp):
         app.register_blueprint(bp)
 
 

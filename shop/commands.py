@@ -14,6 +14,7 @@ def register(app) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(seed)
     app.cli.add_command(orders_group)
+    app.cli.add_command(stock_group)
 
 
 @click.group("db", help="Database migrations (Alembic).")
@@ -99,3 +100,22 @@ def orders_expire():
     expired = expire_unpaid_orders(db.session, now=utcnow())
     db.session.commit()
     click.echo(f"{len(expired)} unpaid orders expired.")
+
+
+@click.group("stock", help="Bonded stock checks.")
+def stock_group():
+    pass
+
+
+@stock_group.command("check")
+@with_appcontext
+def stock_check():
+    """Report every lot whose on-hand figure disagrees with its movement ledger (exit code 1 if any)."""
+    from shop.inventory.stock import ledger_mismatches
+
+    mismatches = ledger_mismatches(db.session)
+    for m in mismatches:
+        click.echo(f"lot {m.lot_id} ({m.product_sku} {m.lot_no}): on hand {m.on_hand}, ledger says {m.ledger}")
+    click.echo(f"{len(mismatches)} lots disagree with their ledger.")
+    if mismatches:
+        raise SystemExit(1)

@@ -49,6 +49,8 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "WTF_CSRF_TIME_LIMIT": None,
+        # The largest request body: product photos are at most 5 MB, imports a few MB.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
         # Catalogue and cart
         "PAGE_SIZE": _int("PAGE_SIZE", 24),
         "FREIGHT_FEE": _decimal("FREIGHT_FEE", "10.00"),
@@ -57,11 +59,14 @@ def from_environment() -> dict:
         # Lots whose best-before date is this close are never sold.
         "NEAR_EXPIRY_DAYS": _int("NEAR_EXPIRY_DAYS", 30),
         "LOW_STOCK_THRESHOLD": _int("LOW_STOCK_THRESHOLD", 10),
+        # The stock dashboard warns about lots this close to their best-before date.
+        "NEAR_EXPIRY_WARNING_DAYS": _int("NEAR_EXPIRY_WARNING_DAYS", 90),
         # Unpaid orders hold their stock this long.
         "RESERVATION_MINUTES": _int("RESERVATION_MINUTES", 30),
         # Encrypts ID and phone numbers at rest (a Fernet key). Development derives one from SECRET_KEY.
         "DATA_KEY": os.environ.get("DATA_KEY", ""),
         **_stripe_settings(),
+        **_customs_settings(),
         # Mail (Flask-Mailman): the console backend prints messages to the log in development.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "console"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
@@ -92,3 +97,56 @@ def _stripe_settings() -> dict:
             "STRIPE_JS_URL", "https://js.stripe.com/v3/" if base == "https://api.stripe.com" else f"{base}/js.stripe.com/v3/"),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_globalbuy_local"),
     }
+
+
+# Fictional development codes in the shape of 18-character unified social credit codes (valid check
+# character, Changchun prefix 220100): they look real to the XSD and to the clerk, and belong to no one.
+# Production sets every one of them from the operator's customs registration.
+_CUSTOMS_DEFAULTS: dict[str, str] = {
+    "EBP_CODE": "91220100MACFCJM94E",
+    "EBP_NAME": "长春全球购网络科技有限公司",
+    "EBC_CODE": "91220100MAUEHYR3HY",
+    "EBC_NAME": "长春全球购跨境贸易有限公司",
+    "AGENT_CODE": "91220100MAXGC77PDM",
+    "AGENT_NAME": "长春兴隆报关服务有限公司",
+    "AREA_CODE": "91220100MADFDD0C1T",
+    "AREA_NAME": "长春兴隆综保区保税仓储有限公司",
+    "LOGISTICS_CODE": "91220100MAYUH6LJXX",
+    "LOGISTICS_NAME": "吉林速达供应链管理有限公司",
+    "PAY_CODE": "91220100MAKULAPG29",
+    "PAY_NAME": "吉林环球支付服务有限公司",
+    # The enterprise that guarantees the tax withheld: the e-commerce company itself.
+    "ASSURE_CODE": "91220100MAUEHYR3HY",
+    # The bonded warehouse's account book (账册), debited when a parcel leaves the zone.
+    "EMS_NO": "T1510W000001",
+    # 1510 长春兴隆综合保税区 (customs district code table, shop/customs/data/code_customs_district.csv).
+    "CUSTOMS_CODE": "1510",
+    "PORT_CODE": "1510",
+    # Second-line exit transport: 4 = road (公路运输/汽车运输): parcels leave the zone by courier van.
+    "TRAF_MODE": "4",
+    # The data-exchange (DXP) client that transmits the messages; its company is the declaring agent.
+    "DXP_ID": "DXPENT0000015100",
+}
+
+
+def _customs_settings() -> dict:
+    """Enterprise codes for the customs messages (CBEC-RULES §8), each overridable as CUSTOMS_<NAME>.
+
+    Also how declarations are signed: CUSTOMS_SIGNER "rsa" (a key and certificate on disk; development
+    generates a self-signed pair under instance/customs-keys/ on first use) or "external" (a signing host
+    holding the company's customs USB key, at CUSTOMS_SIGNER_URL).
+    """
+    settings = {f"CUSTOMS_{name}": os.environ.get(f"CUSTOMS_{name}", default)
+                for name, default in _CUSTOMS_DEFAULTS.items()}
+    # The transmitting company must match the DXP client's identity: by default the declaring agent.
+    settings["CUSTOMS_COP_CODE"] = os.environ.get("CUSTOMS_COP_CODE", settings["CUSTOMS_AGENT_CODE"])
+    settings["CUSTOMS_COP_NAME"] = os.environ.get("CUSTOMS_COP_NAME", settings["CUSTOMS_AGENT_NAME"])
+    settings.update({
+        "CUSTOMS_SIGNER": os.environ.get("CUSTOMS_SIGNER", "rsa"),
+        "CUSTOMS_SIGNING_KEY": os.environ.get("CUSTOMS_SIGNING_KEY", ""),
+        "CUSTOMS_SIGNING_CERT": os.environ.get("CUSTOMS_SIGNING_CERT", ""),
+        "CUSTOMS_SIGNER_URL": os.environ.get("CUSTOMS_SIGNER_URL", ""),
+        "CUSTOMS_SIGNER_TIMEOUT": float(os.environ.get("CUSTOMS_SIGNER_TIMEOUT", "30")),
+        "CUSTOMS_KEYS_DIR": os.environ.get("CUSTOMS_KEYS_DIR", str(INSTANCE_DIR / "customs-keys")),
+    })
+    return settings

@@ -2,15 +2,27 @@
 
 from shop.accounts.identity import Address, BuyerIdentity
 from shop.accounts.models import Role, User
+from shop.audit import AuditEntry
 from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Brand, Category, ConsumptionTaxCategory, NetContentUnit, Product, ProductImage
 from shop.customs.models import Declaration, DeclarationStatus
 from shop.db import Base
-from shop.inventory.models import ArrivalChannel, Lot, MovementReason, StockMovement, Warehouse
-from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus, ReservationState, StockReservation
+from shop.inventory.models import ArrivalChannel, Location, Lot, MovementReason, StockMovement, Warehouse
+from shop.orders.models import (
+                                Order,
+                                OrderEvent,
+                                OrderLine,
+                                OrderStatus,
+                                ReservationState,
+                                ReturnDisposition,
+                                ReturnRecord,
+                                StockReservation,
+)
 from shop.payments.models import Payment, Refund, StripeEvent
+from shop.settings import ShopSetting
 
 __all__ = [
+    "AuditEntry", "Location", "ShopSetting", "ReturnDisposition", "ReturnRecord",
     "Address", "BuyerIdentity", "Declaration", "DeclarationStatus", "Order", "OrderEvent", "OrderLine",
     "OrderStatus", "Payment", "Refund", "ReservationState", "StockReservation", "StripeEvent",
     "ArrivalChannel", "Base", "Brand", "Cart", "CartItem", "Category", "ConsumptionTaxCategory", "Lot",

@@ -8,7 +8,7 @@ from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from shop import labels
+from shop import labels, settings
 from shop.customs import codes
 from shop.money import format_cny
 
@@ -77,7 +77,7 @@ def register(app) -> None:
     app.jinja_env.filters["percent"] = labels.percent
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(
-        localized=localized, locale_code=locale_code, is_zh=is_zh, page_url=page_url,
+        localized=localized, locale_code=locale_code, setting=settings.value, is_zh=is_zh, page_url=page_url,
         arrival_channels=labels.ARRIVAL_CHANNELS, consumption_tax_categories=labels.CONSUMPTION_TAX_CATEGORIES,
         role_names=labels.ROLES, order_statuses=labels.ORDER_STATUSES, movement_reasons=labels.MOVEMENT_REASONS,
         order_status_explained=labels.ORDER_STATUS_EXPLAINED, order_path=labels.ORDER_PATH,

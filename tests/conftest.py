@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from sqlalchemy import event
 
-from shop import create_app
+from shop import create_app, settings
 from shop.db import db
 from shop.extensions import limiter
 from shop.migrate import alembic_config
@@ -44,6 +44,7 @@ def session(app):
     transaction = connection.begin()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     limiter.reset()
+    settings._cache.clear()  # saved settings of an earlier (rolled-back) test must not linger
     with app.app_context():
         yield db.session
     db.session.remove()
@@ -78,6 +79,8 @@ def count_queries(app, session):
     @contextmanager
     def counting():
         counter = QueryCounter()
+        # Run-time settings are read once per process every few seconds, not per page: load them first.
+        settings._overrides()
         engine = app.extensions["db_engine"]
         event.listen(engine, "before_cursor_execute", counter)
         try:

@@ -126,9 +126,10 @@ class CartView:
 
 
 def freight_rule() -> FreightRule:
-    cfg = current_app.config
-    return FreightRule(fee=cfg["FREIGHT_FEE"], free_over=cfg["FREE_FREIGHT_OVER"],
-                       insurance_rate=cfg["INSURANCE_RATE"])
+    from shop import settings
+
+    return FreightRule(fee=settings.value("FREIGHT_FEE"), free_over=settings.value("FREE_FREIGHT_OVER"),
+                       insurance_rate=current_app.config["INSURANCE_RATE"])
 
 
 def view_cart(session: Session, cart: Cart | None, *, rule: FreightRule, today: date,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from shop import clock, security
+from shop import clock, security, settings
 from shop.accounts import services as accounts
 from shop.cart import services
 from shop.cart.forms import AddToCartForm, RemoveItemForm, UpdateItemForm
@@ -26,7 +26,7 @@ def _product(sku: str) -> Product | None:
 
 def _render_cart(status: int = 200, forms: dict | None = None):
     view = services.view_cart(db.session, services.current_cart(), rule=services.freight_rule(),
-                              today=clock.today(), near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"])
+                              today=clock.today(), near_expiry_days=settings.value("NEAR_EXPIRY_DAYS"))
     return render_template("cart/cart.html", view=view, forms=forms or {}, remove_form=RemoveItemForm(),
                            annual_remaining=_annual_remaining()), status
 
@@ -65,7 +65,7 @@ def add():
     cart = services.current_cart(create=True)
     try:
         services.set_quantity(db.session, cart, product, form.quantity.data, add=True, today=clock.today(),
-                              near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"])
+                              near_expiry_days=settings.value("NEAR_EXPIRY_DAYS"))
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -83,7 +83,7 @@ def update():
         return _render_cart(400, {form.sku.data: form})
     try:
         services.set_quantity(db.session, cart, product, form.quantity.data, add=False, today=clock.today(),
-                              near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"])
+                              near_expiry_days=settings.value("NEAR_EXPIRY_DAYS"))
     except DomainError as exc:
         db.session.rollback()
         form.quantity.errors = [exc.message]

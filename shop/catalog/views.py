@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from werkzeug.datastructures import MultiDict
 
-from shop import clock
+from shop import clock, settings
 from shop.cart.quote import estimate_for_product
 from shop.catalog import services
 from shop.catalog.forms import SearchForm
@@ -22,7 +22,7 @@ def _today() -> date:
 
 
 def _expiry_days() -> int:
-    return current_app.config["NEAR_EXPIRY_DAYS"]
+    return settings.value("NEAR_EXPIRY_DAYS")
 
 
 @bp.get("/")

@@ -37,6 +37,22 @@ class Warehouse(Base):
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
 
+    locations: Mapped[list[Location]] = relationship(back_populates="warehouse", order_by="Location.code")
+
+
+class Location(Base):
+    """A place in a warehouse (aisle, shelf, bin): where pickers find a lot."""
+
+    __tablename__ = "locations"
+    __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="RESTRICT"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+    warehouse: Mapped[Warehouse] = relationship(back_populates="locations")
+
 
 class Lot(Base):
     __tablename__ = "lots"
@@ -51,6 +67,7 @@ class Lot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="RESTRICT"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"))
     lot_no: Mapped[str] = mapped_column(String(40))
     quantity_received: Mapped[int]
     # The one figure that decides availability. It only ever changes together with a movement row
@@ -66,6 +83,7 @@ class Lot(Base):
 
     product: Mapped[Product] = relationship()
     warehouse: Mapped[Warehouse] = relationship()
+    location: Mapped[Location | None] = relationship()
 
     @property
     def free(self) -> int:

@@ -25,6 +25,11 @@ class OrderStatus(enum.StrEnum):
     RETURNED = "returned"
 
 
+class ReturnDisposition(enum.StrEnum):
+    RESTOCK = "restock"  # back into the lot the units came from
+    WRITE_OFF = "write_off"
+
+
 class ReservationState(enum.StrEnum):
     HELD = "held"  # for an unpaid order, until it expires
     COMMITTED = "committed"  # the order is paid: kept until the parcel ships
@@ -77,6 +82,13 @@ class Order(Base):
     tax_total: Mapped[Decimal]
     actual_paid: Mapped[Decimal]
     full_tax: Mapped[bool] = mapped_column(default=False)  # one unit over 5,000: general taxes in full
+    # Duty-paid value of returned units: it no longer counts towards the buyer's annual limit.
+    returned_value: Mapped[Decimal] = mapped_column(default=Decimal("0.00"), server_default="0")
+
+    # Shipping out of the zone (after customs release)
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    waybill_no: Mapped[str | None] = mapped_column(String(40))
+    package_weight_kg: Mapped[Decimal | None] = mapped_column(ScaledDecimal(12, 3))
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reserved_until: Mapped[datetime | None]
@@ -174,6 +186,23 @@ class StockReservation(Base):
     state: Mapped[ReservationState] = mapped_column(enum_column(ReservationState, "reservation_state"),
                                                    default=ReservationState.HELD)
     expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    line: Mapped[OrderLine] = relationship()
+
+
+class ReturnRecord(Base):
+    """Units of an order line taken back after release, and what became of them."""
+
+    __tablename__ = "return_records"
+    __table_args__ = (CheckConstraint("quantity >= 1", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int]
+    disposition: Mapped[ReturnDisposition] = mapped_column(enum_column(ReturnDisposition, "return_disposition"))
+    refund_amount: Mapped[Decimal]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     line: Mapped[OrderLine] = relationship()

@@ -103,7 +103,7 @@ def annual_used(session: Session, id_digest: str, *, now: datetime, tz: ZoneInfo
     counted = (Order.status.in_(QUOTA_STATES)) | (
         (Order.status == OrderStatus.AWAITING_PAYMENT) & (Order.reserved_until > now))
     total = session.scalar(
-        select(func.coalesce(func.sum(Order.duty_paid_value), 0))
+        select(func.coalesce(func.sum(Order.duty_paid_value - Order.returned_value), 0))
         .where(Order.buyer_id_digest == id_digest, Order.created_at >= start, Order.created_at < end, counted)
     )
     return Decimal(total or 0).quantize(Decimal("0.01"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from shop import clock, security
+from shop import clock, security, settings
 from shop.accounts import divisions
 from shop.accounts import services as accounts
 from shop.cart import services as carts
@@ -36,7 +36,7 @@ def _today() -> date:
 
 def _cart_view():
     return carts.view_cart(db.session, carts.current_cart(), rule=carts.freight_rule(), today=_today(),
-                           near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"])
+                           near_expiry_days=settings.value("NEAR_EXPIRY_DAYS"))
 
 
 @bp.get("/checkout/divisions/<code>")
@@ -92,8 +92,8 @@ def _place(form: CheckoutForm, view, identities, addresses):
     items = [(item.product, item.quantity) for item in view.items]
     order = services.place_order(
         db.session, user=current_user, items=items, buyer=buyer, consignee=consignee,
-        freight_rule=carts.freight_rule(), now=now, near_expiry_days=current_app.config["NEAR_EXPIRY_DAYS"],
-        reservation_minutes=current_app.config["RESERVATION_MINUTES"], tz=_tz(),
+        freight_rule=carts.freight_rule(), now=now, near_expiry_days=settings.value("NEAR_EXPIRY_DAYS"),
+        reservation_minutes=settings.value("RESERVATION_MINUTES"), tz=_tz(),
         locale="zh_CN" if is_zh() else "en")
     if form.identity.data == NEW and form.save_identity.data:
         accounts.save_identity(db.session, current_user.id, name=buyer.name,

@@ -169,8 +169,14 @@ def handle_event(session: Session, event) -> str:
     return "ignored"
 
 
-def _succeeded_payment(session: Session, order: Order) -> Payment | None:
-    return session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.succeeded_at.is_not(None))
+def refundable_payment(session: Session, order: Order) -> Payment | None:
+    """The payment that paid the order and is not refunded in full yet.
+
+    A duplicate charge (a 3-D Secure payment finished after another card paid) succeeded too, but it is
+    refunded in full at once, so it is never the one to refund again.
+    """
+    return session.scalar(select(Payment).where(Payment.order_id == order.id, Payment.succeeded_at.is_not(None),
+                                                Payment.refunded_amount < Payment.amount)
                           .order_by(Payment.id))
 
 
@@ -193,7 +199,7 @@ def _refund(session: Session, order: Order, payment: Payment, amount: Decimal, *
 
 def refund_in_full(session: Session, order: Order, *, reason: str, actor_id: int | None = None) -> Refund | None:
     """Refund what was paid for an order and not yet refunded (through the Stripe gateway)."""
-    payment = _succeeded_payment(session, order)
+    payment = refundable_payment(session, order)
     if payment is None:
         return None
     remaining = payment.amount - payment.refunded_amount
@@ -202,13 +208,28 @@ def refund_in_full(session: Session, order: Order, *, reason: str, actor_id: int
     return _refund(session, order, payment, remaining, reason=reason, actor_id=actor_id)
 
 
+def refund_amount(session: Session, order: Order, amount: Decimal, *, reason: str,
+                  actor_id: int | None = None) -> Refund | None:
+    """Refund part of what was paid for an order (never more than is left to refund)."""
+    payment = refundable_payment(session, order)
+    if payment is None or amount <= 0:
+        return None
+    amount = min(amount, payment.amount - payment.refunded_amount)
+    if amount <= 0:
+        return None
+    return _refund(session, order, payment, amount, reason=reason, actor_id=actor_id)
+
+
 def cancel_order(session: Session, order: Order, *, actor_id: int | None, source: str, reason: str,
-                 now: datetime | None = None) -> None:
-    """Cancel before customs releases the parcel: stock goes back, money goes back (if any was taken)."""
+                 now: datetime | None = None) -> bool:
+    """Cancel before customs releases the parcel: stock goes back, money goes back (if any was taken).
+
+    Returns False when the order was already cancelled (a repeated request changes nothing).
+    """
     now = now or utcnow()
     order = orders.lock_order(session, order.id)
     if order.status is OrderStatus.CANCELLED:
-        return
+        return False
     if order.status not in CANCELLABLE:
         raise orders.NotCancellable(_l("Customs has already released this order, so it can no longer be "
                                        "cancelled. You can return it within 30 days of release."))
@@ -223,6 +244,7 @@ def cancel_order(session: Session, order: Order, *, actor_id: int | None, source
         refund_in_full(session, order, reason=reason, actor_id=actor_id)
     else:
         _cancel_open_intents(session, order)
+    return True
 
 
 def _cancel_open_intents(session: Session, order: Order) -> None:

@@ -17,7 +17,7 @@ from shop.catalog.models import Brand, Category, NetContentUnit, Product, Produc
 from shop.catalog.services import search_text_for
 from shop.customs import codes
 from shop.db import utcnow
-from shop.inventory.models import ArrivalChannel, Lot, Warehouse
+from shop.inventory.models import ArrivalChannel, Location, Lot, Warehouse
 from shop.inventory.services import receive_lot
 from shop.seed import images
 from shop.seed.data import (
@@ -221,6 +221,15 @@ class Reference:
     warehouses: dict[str, Warehouse]
 
 
+# Aisle-shelf codes of the demo warehouses' locations.
+LOCATIONS = [f"{aisle}-{shelf:02d}" for aisle in "ABCDEF" for shelf in range(1, 5)]
+
+
+def location_for(warehouse: Warehouse, kind: str) -> Location:
+    index = sum(ord(ch) for ch in kind) % len(LOCATIONS)
+    return next(loc for loc in warehouse.locations if loc.code == LOCATIONS[index])
+
+
 def ensure_reference_data(session: Session, report: SeedReport | None = None) -> Reference:
     """Categories, brands and warehouses: create the missing ones."""
     report = report or SeedReport()
@@ -245,6 +254,12 @@ def ensure_reference_data(session: Session, report: SeedReport | None = None) ->
             warehouses[code] = Warehouse(code=code, name_zh=name_zh, name_en=name_en)
             session.add(warehouses[code])
             report.warehouses += 1
+    session.flush()
+    for warehouse in warehouses.values():
+        known = {loc.code for loc in warehouse.locations}
+        for code in LOCATIONS:
+            if code not in known:
+                session.add(Location(warehouse=warehouse, code=code, name=code))
     session.flush()
     return Reference(categories, brands, warehouses)
 
@@ -328,9 +343,11 @@ def seed_demo(session: Session, media_root: str) -> SeedReport:
         for plan in plan_lots(spec, kind, BRAND_SPECS[spec.brand].origin, today):
             if (product.id, plan.lot_no) in have_lots:
                 continue
-            receive_lot(session, product=product, warehouse=warehouse, lot_no=plan.lot_no, quantity=plan.quantity,
-                        best_before=plan.best_before, arrival_channel=plan.channel, arrived_on=plan.arrived_on,
-                        entry_declaration_no=plan.entry_no)
+            lot = receive_lot(session, product=product, warehouse=warehouse, lot_no=plan.lot_no,
+                              quantity=plan.quantity, best_before=plan.best_before, arrival_channel=plan.channel,
+                              arrived_on=plan.arrived_on, entry_declaration_no=plan.entry_no)
+            # Goods of one category share an aisle, so pick lists walk the warehouse in order.
+            lot.location = location_for(warehouse, spec.kind)
             report.lots += 1
     session.flush()
     return report
