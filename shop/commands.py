@@ -1,6 +1,8 @@
-"""CLI commands: `flask --app shop db …` (Alembic) and `flask --app shop seed`."""
+"""CLI commands: `flask --app shop db …` (Alembic), `flask --app shop seed`, orders, stock and customs."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 from flask import current_app
@@ -15,6 +17,7 @@ def register(app) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(orders_group)
     app.cli.add_command(stock_group)
+    app.cli.add_command(customs_group)
 
 
 @click.group("db", help="Database migrations (Alembic).")
@@ -119,3 +122,82 @@ def stock_check():
     click.echo(f"{len(mismatches)} lots disagree with their ledger.")
     if mismatches:
         raise SystemExit(1)
+
+
+@click.group("customs", help="Customs receipts and reports.")
+def customs_group():
+    pass
+
+
+@customs_group.command("import-receipts")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@with_appcontext
+def customs_import_receipts(paths: tuple[str, ...]):
+    """Import customs receipts (CEB312/412/512/622/624/626, CEB816 tax bills) from files or folders.
+
+    Each file is committed on its own; importing a file again changes nothing.
+    """
+    import sys
+
+    from shop.customs.receipts import ImportReport, import_file, receipt_files
+
+    report = ImportReport()
+    files = receipt_files(paths)
+    with click.progressbar(files, label="Importing receipts", file=sys.stderr) as bar:  # the report goes to stdout
+        for path in bar:
+            try:
+                report.files.append(import_file(db.session, path))
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+    for line in report.lines():
+        click.echo(line)
+
+
+EXPORT_FORMATS = ("ceb311", "ceb411", "ceb511", "ceb621", "csv", "xlsx")
+
+
+@customs_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="first day (YYYY-MM-DD)")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="last day (YYYY-MM-DD)")
+@click.option("--status", default=None, help="only declarations in this status (e.g. released)")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
+@with_appcontext
+def customs_export(fmt: str, start, end, status: str | None, out_dir: str):
+    """Export the declarations of a date range: CEB messages, or the declaration list as CSV or XLSX."""
+    from pathlib import Path
+
+    from shop import clock
+    from shop.customs import reports
+    from shop.customs.messages import CustomsCodes, MessageValidationError
+    from shop.customs.models import DeclarationStatus
+    from shop.customs.signing import signer_from_config
+
+    if end < start:
+        raise click.BadParameter("--to is before --from")
+    try:
+        wanted = DeclarationStatus(status) if status else None
+    except ValueError as exc:
+        raise click.BadParameter(f"status must be one of {', '.join(s.value for s in DeclarationStatus)}") from exc
+    period = reports.Period(start.date(), end.date(), clock.shop_timezone())
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt in ("csv", "xlsx"):
+        path = out / f"declarations-{period.start}-{period.end}.{fmt}"
+        rows = reports.declaration_lines(db.session, period, wanted)
+        with click.progressbar(rows, label="Exporting lines", file=sys.stderr) as bar:
+            count = (reports.write_csv if fmt == "csv" else reports.write_xlsx)(bar, path)
+        click.echo(f"{count} lines written to {path}")
+        return
+    try:
+        paths = reports.export_messages(db.session, fmt, period, out, codes=CustomsCodes.from_config(current_app.config),
+                                        signer=signer_from_config(current_app.config) if fmt == "ceb621" else None,
+                                        status=wanted)
+    except MessageValidationError as exc:
+        click.echo(f"Nothing was written: {exc}", err=True)
+        raise SystemExit(1) from exc
+    for path in paths:
+        click.echo(str(path))
+    click.echo(f"{len(paths)} messages written to {out}")

@@ -5,7 +5,7 @@ from shop.accounts.models import Role, User
 from shop.audit import AuditEntry
 from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Brand, Category, ConsumptionTaxCategory, NetContentUnit, Product, ProductImage
-from shop.customs.models import Declaration, DeclarationStatus
+from shop.customs.models import Declaration, DeclarationReceipt, DeclarationStatus, DeclarationTaxLine
 from shop.db import Base
 from shop.inventory.models import ArrivalChannel, Location, Lot, MovementReason, StockMovement, Warehouse
 from shop.orders.models import (
@@ -23,7 +23,8 @@ from shop.settings import ShopSetting
 
 __all__ = [
     "AuditEntry", "Location", "ShopSetting", "ReturnDisposition", "ReturnRecord",
-    "Address", "BuyerIdentity", "Declaration", "DeclarationStatus", "Order", "OrderEvent", "OrderLine",
+    "Address", "BuyerIdentity", "Declaration", "DeclarationReceipt", "DeclarationStatus", "DeclarationTaxLine",
+    "Order", "OrderEvent", "OrderLine",
     "OrderStatus", "Payment", "Refund", "ReservationState", "StockReservation", "StripeEvent",
     "ArrivalChannel", "Base", "Brand", "Cart", "CartItem", "Category", "ConsumptionTaxCategory", "Lot",
     "MovementReason", "NetContentUnit", "Product", "ProductImage", "Role", "StockMovement", "User", "Warehouse",

@@ -6,6 +6,7 @@ shop's own: `CardDeclined` carries a message the shopper may see; `PaymentUnavai
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -58,6 +59,13 @@ class Intent:
                    client_secret=getattr(pi, "client_secret", None), charge_id=charge_id, metadata=metadata)
 
 
+def _pay_key(order_number: str, attempt: int, card: str) -> str:
+    """Retrying the same request is safe; a new card is a new request. (A declined attempt that Stripe did not
+    tie to a PaymentIntent leaves no record here, so the attempt number alone could repeat with another card,
+    which Stripe refuses as a reused key.)"""
+    return f"{order_number}-pay-{attempt}-{hashlib.sha256(card.encode()).hexdigest()[:12]}"
+
+
 class StripeGateway:
     def __init__(self, secret_key: str, api_base: str, webhook_secret: str):
         self.local = api_base.rstrip("/") != STRIPE_API
@@ -87,7 +95,7 @@ class StripeGateway:
             "metadata": {"order_number": order_number},
         }
         pi = self._call(self.client.v1.payment_intents.create, params=params,
-                        options={"idempotency_key": f"{order_number}-pay-{attempt}"})
+                        options={"idempotency_key": _pay_key(order_number, attempt, card)})
         return Intent.from_stripe(pi)
 
     def retrieve(self, intent_id: str) -> Intent:
