@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from shop.accounts.models import Role
 from shop.catalog.models import ConsumptionTaxCategory, NetContentUnit
+from shop.customs.models import DeclarationStatus
 from shop.inventory.models import ArrivalChannel, MovementReason
 from shop.orders.models import OrderStatus
 
@@ -94,4 +95,19 @@ MOVEMENT_REASONS = {
     MovementReason.DAMAGE: _l("Damaged"),
     MovementReason.CORRECTION: _l("Count correction"),
     MovementReason.DISPLAY_SAMPLE: _l("Moved to display as a sample"),
+}
+
+DECLARATION_STATUSES = {
+    DeclarationStatus.PENDING: _l("Not yet declared"),
+    DeclarationStatus.DECLARED: _l("Declared"),
+    DeclarationStatus.ACCEPTED: _l("Accepted"),
+    DeclarationStatus.REVIEW: _l("Under manual review"),
+    DeclarationStatus.CONCLUDED: _l("Review concluded"),
+    DeclarationStatus.INSPECTION: _l("Under inspection"),
+    DeclarationStatus.DETAINED: _l("Detained"),
+    DeclarationStatus.RELEASED: _l("Released"),
+    DeclarationStatus.CLOSED: _l("Closed"),
+    DeclarationStatus.REJECTED: _l("Rejected"),
+    DeclarationStatus.ERROR: _l("Error"),
+    DeclarationStatus.CANCELLED: _l("Cancelled"),
 }

@@ -79,7 +79,8 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         localized=localized, locale_code=locale_code, setting=settings.value, is_zh=is_zh, page_url=page_url,
         arrival_channels=labels.ARRIVAL_CHANNELS, consumption_tax_categories=labels.CONSUMPTION_TAX_CATEGORIES,
-        role_names=labels.ROLES, order_statuses=labels.ORDER_STATUSES, movement_reasons=labels.MOVEMENT_REASONS,
+        role_names=labels.ROLES, order_statuses=labels.ORDER_STATUSES,
+        declaration_statuses=labels.DECLARATION_STATUSES, movement_reasons=labels.MOVEMENT_REASONS,
         order_status_explained=labels.ORDER_STATUS_EXPLAINED, order_path=labels.ORDER_PATH,
     )
 

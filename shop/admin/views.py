@@ -38,4 +38,14 @@ def dashboard():
 
 def register_pages() -> None:
     """Import the modules whose routes hang off this blueprint."""
-    from shop.admin import audit, catalog, fulfilment, inventory, labels, orders, settings, users  # noqa: F401
+    from shop.admin import (  # noqa: F401
+        audit,
+        catalog,
+        customs,
+        fulfilment,
+        inventory,
+        labels,
+        orders,
+        settings,
+        users,
+    )

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from shop.accounts.models import Role, User
 from shop.admin.auth import ADMINS, BACK_OFFICE, CLERKS, STAFF
+from shop.customs.models import Declaration
 from tests import factories, ordering
 from tests.clients import OwnContextClient
 from tests.functional.helpers import sign_in
@@ -29,9 +30,11 @@ def objects(session):
     lot = factories.lot(session, product, 20)
     shopper = factories.user(session)
     order = ordering.place(session, shopper, [(product, 1)])
+    declaration = Declaration(order_id=order.id, cop_no=order.number)
+    session.add(declaration)
     session.commit()
     return {"product_id": product.id, "lot_id": lot.id, "number": order.number, "user_id": shopper.id,
-            "fmt": "csv"}
+            "fmt": "csv", "declaration_id": declaration.id}
 
 
 def _client_for(app, session, role):
