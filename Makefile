@@ -28,16 +28,15 @@ shop/translations/%/LC_MESSAGES/messages.mo: shop/translations/%/LC_MESSAGES/mes
 
 # After changing user-facing strings: extract them and merge into the catalogues, then translate.
 translations-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o shop/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o shop/translations/messages.pot --no-location --sort-output -w 120 .
+	$(BIN)/pybabel update -i shop/translations/messages.pot -d shop/translations --no-fuzzy-matching --ignore-obsolete -w 120
 
 LOCALSTRIPE_PORT ?= 8420
 export LOCALSTRIPE_PORT
 
-# With no STRIPE_SECRET_KEY, payments go to localstripe on loopback, started here and stopped with the shop.
+# With no STRIPE_SECRET_KEY, payments go to localstripe on loopback, started here and stopped with the shop
+# (before the demo data, whose customs demo orders are paid through it).
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) seed
 	@set -e; \
 	if [ -z "$$STRIPE_SECRET_KEY" ]; then \
 	  $(BIN)/python -m shop.payments.localstripe_dev --quiet --port $(LOCALSTRIPE_PORT) \
@@ -50,6 +49,8 @@ run: install
 	  done; \
 	  echo "Payments: localstripe on http://127.0.0.1:$(LOCALSTRIPE_PORT) — pay with card 4242 4242 4242 4242"; \
 	fi; \
+	$(FLASK) db upgrade; \
+	$(FLASK) seed; \
 	echo "GlobalBuy is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -60,7 +61,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -69,8 +69,10 @@ def db_current():
 @click.command("seed")
 @click.option("--products", "bulk", type=click.IntRange(min=1), default=None,
               help="Generate this many extra products for benchmarks (e.g. 100000).")
+@click.option("--customs/--no-customs", default=True, show_default=True,
+              help="Also demo orders in every customs state (paid through localstripe or Stripe test keys).")
 @with_appcontext
-def seed(bulk: int | None):
+def seed(bulk: int | None, customs: bool):
     """Load the demo data (idempotent), or a large generated catalogue with --products N."""
     from shop import seed as seeding
 
@@ -82,10 +84,31 @@ def seed(bulk: int | None):
     report = seeding.seed_demo(db.session, media_root=current_app.config["MEDIA_ROOT"])
     db.session.commit()
     click.echo(report.summary())
+    if customs:
+        click.echo(_seed_customs().summary())
     click.echo("")
     click.echo("Demo accounts (email / password):")
     for role, email, password in seeding.DEMO_ACCOUNTS:
         click.echo(f"  {role:<8} {email:<28} {password}")
+
+
+def _seed_customs():
+    from shop import clock
+    from shop.cart import services as carts
+    from shop.db import utcnow
+    from shop.payments.gateway import PaymentUnavailable, gateway
+    from shop.seed.customs import CustomsSeedReport, seed_customs
+
+    mailman = current_app.extensions["mailman"]
+    backend, mailman.backend = mailman.backend, "dummy"  # no order confirmations for demo orders
+    try:
+        return seed_customs(db.session, config=current_app.config, gateway=gateway(), freight=carts.freight_rule(),
+                            tz=clock.shop_timezone(), now=utcnow())
+    except PaymentUnavailable:
+        db.session.rollback()
+        return CustomsSeedReport(skipped="skipped: the payment service (localstripe) is not running.")
+    finally:
+        mailman.backend = backend
 
 
 @click.group("orders", help="Order housekeeping.")
@@ -155,6 +178,37 @@ def customs_import_receipts(paths: tuple[str, ...]):
         click.echo(line)
 
 
+@customs_group.command("declare")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=500, show_default=True)
+@with_appcontext
+def customs_declare(limit: int):
+    """Declare the oldest pending orders: waybill numbers, then their messages into the outbox folder."""
+    from shop.customs import declare
+    from shop.customs.messages import CustomsCodes, MessageValidationError
+    from shop.customs.signing import signer_from_config
+    from shop.db import utcnow
+
+    config = current_app.config
+    codes, signer = CustomsCodes.from_config(config), signer_from_config(config)
+    total = 0
+    ids = declare.pending_ids(db.session, limit)
+    with click.progressbar(length=len(ids), label="Declaring", file=sys.stderr) as bar:
+        for start in range(0, len(ids), declare.MAX_PER_RUN):
+            chunk = ids[start:start + declare.MAX_PER_RUN]
+            try:
+                result = declare.declare(db.session, chunk, codes=codes, signer=signer,
+                                         out_dir=config["CUSTOMS_OUTBOX"], waybill_prefix=config["CUSTOMS_WAYBILL_PREFIX"],
+                                         actor_id=None, now=utcnow())
+            except MessageValidationError as exc:
+                db.session.rollback()
+                click.echo(f"Nothing more was declared: {exc}", err=True)
+                raise SystemExit(1) from exc
+            db.session.commit()  # the messages move into the outbox on commit
+            total += len(result.declared)
+            bar.update(len(chunk))
+    click.echo(f"{total} orders declared; their messages are in {config['CUSTOMS_OUTBOX']}.")
+
+
 EXPORT_FORMATS = ("ceb311", "ceb411", "ceb511", "ceb621", "csv", "xlsx")
 
 
@@ -191,13 +245,63 @@ def customs_export(fmt: str, start, end, status: str | None, out_dir: str):
             count = (reports.write_csv if fmt == "csv" else reports.write_xlsx)(bar, path)
         click.echo(f"{count} lines written to {path}")
         return
+    codes = CustomsCodes.from_config(current_app.config)
+    signer = signer_from_config(current_app.config) if fmt == "ceb621" else None
+    total = reports.count_declarations(db.session, period, wanted)
     try:
-        paths = reports.export_messages(db.session, fmt, period, out, codes=CustomsCodes.from_config(current_app.config),
-                                        signer=signer_from_config(current_app.config) if fmt == "ceb621" else None,
-                                        status=wanted)
+        with click.progressbar(length=total, label="Exporting declarations", file=sys.stderr) as bar:
+            paths = reports.export_messages(db.session, fmt, period, out, codes=codes, signer=signer, status=wanted,
+                                            progress=lambda done: bar.update(done - bar.pos))
     except MessageValidationError as exc:
         click.echo(f"Nothing was written: {exc}", err=True)
+        if getattr(exc, "omitted", 0):
+            click.echo(f"… and {exc.omitted} more problems not listed.", err=True)
         raise SystemExit(1) from exc
     for path in paths:
         click.echo(str(path))
     click.echo(f"{len(paths)} messages written to {out}")
+
+
+@customs_group.command("simulate")
+@click.option("--status", "code", default="800", show_default=True,
+              help="the returnStatus customs answers with (120 accepted, 399 concluded, 800 released, 100 rejected…)")
+@click.option("--tax-bills/--no-tax-bills", default=False, help="also a CEB816 tax bill for each list")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@with_appcontext
+def customs_simulate(code: str, tax_bills: bool, limit: int):
+    """Development only: write the receipts customs would send for the declared lists into the inbox folder."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from shop.customs import sandbox
+    from shop.customs.messages import CustomsCodes
+    from shop.customs.models import Declaration, DeclarationStatus
+    from shop.db import utcnow
+    from shop.orders.models import Order
+
+    if current_app.config.get("ENV", "development") == "production":
+        raise click.ClickException("the customs simulator does not run in production")
+    open_states = [s for s in DeclarationStatus if s not in (
+        DeclarationStatus.PENDING, DeclarationStatus.RELEASED, DeclarationStatus.CLOSED, DeclarationStatus.REJECTED,
+        DeclarationStatus.CANCELLED)]
+    declarations = list(db.session.scalars(
+        select(Declaration).where(Declaration.status.in_(open_states)).order_by(Declaration.id).limit(limit)
+        .options(joinedload(Declaration.order).selectinload(Order.lines))).unique())
+    if not declarations:
+        click.echo("No declared lists are waiting for customs.")
+        return
+    codes, now = CustomsCodes.from_config(current_app.config), utcnow()
+    inbox = Path(current_app.config["CUSTOMS_INBOX"])
+    inbox.mkdir(parents=True, exist_ok=True)
+    stamp = now.strftime("%Y%m%d%H%M%S")
+    for start in range(0, len(declarations), 100):
+        chunk = declarations[start:start + 100]
+        path = inbox / f"CEB622_sim_{stamp}_{start // 100 + 1}.xml"
+        path.write_bytes(sandbox.inventory_receipts([sandbox.Answer(d, code, now) for d in chunk], codes))
+        click.echo(str(path))
+    if tax_bills:
+        for d in declarations:
+            (inbox / f"CEB816_sim_{stamp}_{d.cop_no}.xml").write_bytes(sandbox.tax_bill(d, now, codes))
+    click.echo(f"Receipts {code} for {len(declarations)} lists written to {inbox}: import them in the workspace.")

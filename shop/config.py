@@ -148,5 +148,11 @@ def _customs_settings() -> dict:
         "CUSTOMS_SIGNER_URL": os.environ.get("CUSTOMS_SIGNER_URL", ""),
         "CUSTOMS_SIGNER_TIMEOUT": float(os.environ.get("CUSTOMS_SIGNER_TIMEOUT", "30")),
         "CUSTOMS_KEYS_DIR": os.environ.get("CUSTOMS_KEYS_DIR", str(INSTANCE_DIR / "customs-keys")),
+        # The folders the e-port's transfer client watches: declarations go out of the outbox, customs'
+        # receipts arrive in the inbox (imported ones move to its processed/ folder).
+        "CUSTOMS_OUTBOX": os.environ.get("CUSTOMS_OUTBOX", str(INSTANCE_DIR / "customs" / "outbox")),
+        "CUSTOMS_INBOX": os.environ.get("CUSTOMS_INBOX", str(INSTANCE_DIR / "customs" / "inbox")),
+        # Waybill numbers come from the carrier's allotted range: its prefix, then the declaration's number.
+        "CUSTOMS_WAYBILL_PREFIX": os.environ.get("CUSTOMS_WAYBILL_PREFIX", "SD1510"),
     })
     return settings

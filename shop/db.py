@@ -206,7 +206,22 @@ def _run_after_commit(session: Session) -> None:
             registry.set(session)
 
 
+def after_rollback(session: Session, action) -> None:
+    """Run `action()` if the session's transaction rolls back instead (to clean up what awaited the commit)."""
+    session.info.setdefault("after_rollback", []).append(action)
+
+
+@event.listens_for(AppSession, "after_commit")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("after_rollback", None)
+
+
 @event.listens_for(AppSession, "after_soft_rollback")
 def _drop_after_commit(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the outermost transaction rolled back
         session.info.pop("after_commit", None)
+        for action in session.info.pop("after_rollback", []):
+            try:
+                action()
+            except Exception:
+                current_app.logger.exception("an action after rollback failed")

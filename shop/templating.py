@@ -69,6 +69,27 @@ def local_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime(fmt)
 
 
+def said(line) -> str:
+    """A report line (shop.customs.receipts.Said) in the reader's language; statuses by their names."""
+    from flask_babel import gettext
+
+    from shop.customs.models import DeclarationStatus
+    from shop.orders.models import OrderStatus
+
+    template = getattr(line, "template", None)
+    if template is None:
+        return str(line)
+
+    def shown(value):
+        if isinstance(value, DeclarationStatus):
+            return str(labels.DECLARATION_STATUSES[value])
+        if isinstance(value, OrderStatus):
+            return str(labels.ORDER_STATUSES[value])
+        return said(value)
+
+    return gettext(template, **{key: shown(value) for key, value in line.params.items()})
+
+
 def register(app) -> None:
     app.jinja_env.filters["money"] = format_cny
     app.jinja_env.filters["country"] = country_name
@@ -76,6 +97,7 @@ def register(app) -> None:
     app.jinja_env.filters["net_content"] = labels.net_content
     app.jinja_env.filters["percent"] = labels.percent
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["said"] = said
     app.jinja_env.globals.update(
         localized=localized, locale_code=locale_code, setting=settings.value, is_zh=is_zh, page_url=page_url,
         arrival_channels=labels.ARRIVAL_CHANNELS, consumption_tax_categories=labels.CONSUMPTION_TAX_CATEGORIES,

@@ -28,6 +28,9 @@ def app(database_url, tmp_path_factory):
         "TESTING": True,
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+        "CUSTOMS_OUTBOX": str(tmp_path_factory.mktemp("outbox")),
+        "CUSTOMS_INBOX": str(tmp_path_factory.mktemp("inbox")),
+        "CUSTOMS_KEYS_DIR": str(tmp_path_factory.mktemp("customs-keys")),
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
     })

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import os
+import tempfile
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
-from flask import abort, current_app, render_template, request
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from lxml import etree
 from sqlalchemy import func, select
@@ -12,6 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shop import clock
 from shop.admin.auth import CLERKS, role_required
+from shop.admin.downloads import csv_response
 from shop.admin.views import bp
 from shop.audit import record
 from shop.customs.messages import (
@@ -25,7 +41,7 @@ from shop.customs.messages import (
 from shop.customs.models import Declaration, DeclarationStatus
 from shop.customs.reports import mask_name
 from shop.customs.rules import mask_id_number, mask_phone
-from shop.db import db
+from shop.db import after_commit, db, utcnow
 from shop.orders.models import Order
 from shop.payments.models import Payment
 
@@ -134,3 +150,159 @@ def customs_declaration(declaration_id: int):
     return render_template("admin/customs_declaration.html", declaration=declaration, order=order,
                            payments=payments, documents=documents, mismatches=mismatches,
                            mask_name=mask_name)
+
+
+# --- Declaring ------------------------------------------------------------------------------------------
+
+
+@bp.post("/customs/declare")
+@role_required(*CLERKS)
+def customs_declare():
+    """Declare the chosen declarations (or every pending one): waybills, the four messages, into the outbox."""
+    from shop.customs import declare
+    from shop.customs.signing import SigningError, signer_from_config
+    from shop.customs.xsd import MessageValidationError
+
+    if request.form.get("all_pending"):
+        ids = declare.pending_ids(db.session)
+    else:
+        ids = [int(v) for v in request.form.getlist("declaration") if v.isdecimal()][:declare.MAX_PER_RUN]
+    config = current_app.config
+    try:
+        result = declare.declare(
+            db.session, ids, codes=CustomsCodes.from_config(config), signer=signer_from_config(config),
+            out_dir=config["CUSTOMS_OUTBOX"], waybill_prefix=config["CUSTOMS_WAYBILL_PREFIX"],
+            actor_id=current_user.id, now=utcnow())
+    except declare.NothingToDeclare as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    except MessageValidationError as exc:
+        db.session.rollback()
+        flash(_("Nothing was declared: %(count)d problems must be put right first.", count=len(exc.problems)),
+              "error")
+        for problem in exc.problems[:20]:
+            flash(_("Order %(order)s, field %(field)s: %(detail)s", order=problem.order_no or "—",
+                    field=problem.field, detail=problem.detail), "error")
+    except SigningError as exc:
+        db.session.rollback()
+        current_app.logger.error("customs signing failed: %s", exc)
+        flash(_("Nothing was declared: the declarations could not be signed. Check the signing key or the "
+                "signing host."), "error")
+    else:
+        flash(ngettext("%(num)d order declared: %(files)d messages are in the outbox.",
+                       "%(num)d orders declared: %(files)d messages are in the outbox.",
+                       len(result.declared), files=len(result.files)), "success")
+    return redirect(_back_to_queue())
+
+
+def _back_to_queue() -> str:
+    target = request.form.get("next") or ""
+    return target if target.startswith("/admin/customs") else url_for("admin.customs_queue")
+
+
+@bp.get("/customs/outbox")
+@role_required(*CLERKS)
+def customs_outbox():
+    """The messages waiting in the outbox for the transfer client, newest first."""
+    folder = Path(current_app.config["CUSTOMS_OUTBOX"])
+    files = []
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.is_file() and entry.suffix == ".xml":
+                stat = entry.stat()
+                files.append({"name": entry.name, "size": stat.st_size,
+                              "at": datetime.fromtimestamp(stat.st_mtime, UTC)})
+    files.sort(key=lambda f: f["at"], reverse=True)
+    return render_template("admin/customs_outbox.html", files=files[:500], more=len(files) > 500)
+
+
+@bp.get("/customs/outbox/<name>")
+@role_required(*CLERKS)
+def customs_outbox_file(name: str):
+    if not name.endswith(".xml") or name.startswith("."):
+        abort(404)
+    return send_from_directory(current_app.config["CUSTOMS_OUTBOX"], name, as_attachment=True,
+                               mimetype="application/xml")
+
+
+# --- The declaration list, downloaded ---------------------------------------------------------------------
+
+
+@bp.get("/customs/export.<fmt>")
+@role_required(*CLERKS)
+def customs_export(fmt: str):
+    """The declaration list of the queue's date range and status as CSV or XLSX, streamed."""
+    from shop.customs import reports
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    tz = clock.shop_timezone()
+    today = clock.today()
+    start, end = _day("from"), _day("to")
+    end = end or today
+    start = start or end - timedelta(days=30)
+    if end < start:
+        start, end = end, start
+    status = request.args.get("status") or ""
+    wanted = DeclarationStatus(status) if status in {s.value for s in DeclarationStatus} else None
+    period = reports.Period(start, end, tz)
+    filename = f"declarations-{start}-{end}{'-' + wanted.value if wanted else ''}.{fmt}"
+    # The list carries masked personal data only, but who took which list out of the shop is on record.
+    record(db.session, actor_id=current_user.id, action="declaration.export", obj=current_user._get_current_object(),
+           after={"format": fmt, "from": str(start), "to": str(end), "status": wanted.value if wanted else None},
+           summary=f"{fmt} {start}..{end} {wanted.value if wanted else 'all'}")
+    rows = reports.declaration_lines(db.session, period, wanted)
+    if fmt == "csv":
+        return csv_response(filename, reports.HEADER, rows)
+    # A write-only workbook is a zip: it goes to a temporary file on disk, never to memory as a whole.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+    reports.write_xlsx(rows, handle)
+    handle.seek(0)
+    return send_file(handle, as_attachment=True, download_name=filename,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- Receipts ---------------------------------------------------------------------------------------------
+
+
+MAX_RECEIPT_FILES = 200
+
+
+@bp.route("/customs/receipts", methods=["GET", "POST"])
+@role_required(*CLERKS)
+def customs_receipts():
+    """Import customs receipts: uploaded files, or everything waiting in the inbox folder."""
+    from shop.customs.receipts import ImportReport, import_data, receipt_files
+
+    inbox = Path(current_app.config["CUSTOMS_INBOX"])
+    waiting = len(receipt_files([inbox])) if inbox.is_dir() else 0
+    if request.method == "GET":
+        return render_template("admin/customs_receipts.html", report=None, inbox=inbox, waiting=waiting)
+    report = ImportReport()
+    now = utcnow()
+    if request.form.get("source") == "inbox":
+        files = receipt_files([inbox])[:MAX_RECEIPT_FILES] if inbox.is_dir() else []
+        if not files:
+            flash(_("The inbox folder holds no receipts."), "error")
+            return redirect(url_for("admin.customs_receipts"))
+        for path in files:
+            report.files.append(import_data(db.session, path.name, path.read_bytes(), now=now))
+        # Files move to processed/ once their receipts are committed, so that the inbox shows what is new.
+        after_commit(db.session, lambda: _archive(files, inbox / "processed"))
+    else:
+        uploads = [f for f in request.files.getlist("files") if f and f.filename][:MAX_RECEIPT_FILES]
+        if not uploads:
+            flash(_("Choose one or more receipt files (XML) to import."), "error")
+            return redirect(url_for("admin.customs_receipts"))
+        for upload in uploads:
+            report.files.append(import_data(db.session, Path(upload.filename).name[:255], upload.read(), now=now))
+    record(db.session, actor_id=current_user.id, action="receipts.import", obj=current_user._get_current_object(),
+           after={"files": [f.name for f in report.files]}, summary=f"{len(report.files)} files, {sum(f.recorded for f in report.files)} receipts")
+    return render_template("admin/customs_receipts.html", report=report, inbox=inbox, waiting=0)
+
+
+def _archive(files: list[Path], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        if path.exists():
+            os.replace(path, folder / path.name)

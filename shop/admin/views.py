@@ -42,6 +42,7 @@ def register_pages() -> None:
         audit,
         catalog,
         customs,
+        customs_reports,
         fulfilment,
         inventory,
         labels,

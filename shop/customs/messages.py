@@ -7,7 +7,8 @@ one order take their shared fields from the same values. The official XSD decide
 builder below lists its fields in that order. Enterprise codes come from configuration (CustomsCodes).
 
 Flow: `build_batches` (≤100 documents of ≤99 lines per message) → `write_messages` (XSD-validates every
-file, signs those that must be signed, validates again, and only then writes anything).
+file, signs those that must be signed, validates again, and only then writes anything). `stream_messages`
+does the same for orders read in chunks, one message in memory at a time (`MessageWriter`).
 """
 
 from __future__ import annotations
@@ -522,7 +523,7 @@ class Batch:
     kind: str
     tree: etree._ElementTree
     order_numbers: tuple[str, ...]
-    signed: bytes | None = dataclass_field(default=None, repr=False)  # set by write_messages once signed
+    signed: bytes | None = dataclass_field(default=None, repr=False)  # set by MessageWriter once signed
 
     @property
     def guid(self) -> str:
@@ -582,48 +583,116 @@ def build_batches(kind: str, orders: Sequence[OrderDocs | Order], codes: Customs
 
 # --- Writing ------------------------------------------------------------------------------------------
 
+MAX_PROBLEMS = 1000  # problems listed for the clerk; any beyond are only counted
+
+
+class MessageWriter:
+    """Writes messages all or none while holding only the one being added.
+
+    Each message added is validated against the XSD, signed if its kind must be (only once it validates: an
+    invalid document never reaches the signing key), validated again, and written to a hidden `.part` file
+    in `out_dir`, so the caller can let go of it. `commit()` renames every part to its final name; when any
+    message had a problem it deletes them instead and raises MessageValidationError with the problems found
+    (the first MAX_PROBLEMS; the error's `omitted` counts the rest). After a problem, later messages are
+    still validated, so that the clerk sees all problems in one go, but no longer signed or written.
+    Leaving the `with` block without committing (an error, a signer failing) deletes the parts too.
+    """
+
+    def __init__(self, out_dir: str | Path, signer=None, *, max_problems: int | None = None):
+        self.out_dir = Path(out_dir)
+        self.signer = signer
+        self.max_problems = MAX_PROBLEMS if max_problems is None else max_problems
+        self.problems: list[Problem] = []
+        self.omitted = 0
+        self._parts: list[tuple[Path, Path]] = []  # (temporary, final)
+
+    def __enter__(self) -> MessageWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.discard()  # nothing left to discard after commit()
+
+    def add(self, batch: Batch) -> None:
+        if batch.needs_signature and self.signer is None:
+            raise ValueError(f"{batch.kind} must be signed: pass a signer (shop.customs.signing)")
+        self.report(validate(batch.tree, unsigned=batch.needs_signature))
+        if self.problems:
+            return
+        data = batch.to_bytes()
+        if batch.needs_signature:
+            data = batch.signed = self.signer.sign(data)
+            self.report(validate(etree.fromstring(data)))
+            if self.problems:
+                return
+        self._write_part(batch.filename, data)
+
+    def report(self, problems: Sequence[Problem]) -> None:
+        """Problems found outside `add` (building the documents) count like validation problems."""
+        room = max(self.max_problems - len(self.problems), 0)
+        self.problems.extend(problems[:room])
+        self.omitted += max(len(problems) - room, 0)
+
+    def commit(self) -> list[Path]:
+        """The final paths, in the order the messages were added; or MessageValidationError, nothing written."""
+        if self.problems:
+            self.discard()
+            error = MessageValidationError(self.problems)
+            error.omitted = self.omitted
+            raise error
+        self.out_dir.mkdir(parents=True, exist_ok=True)  # there even when there was nothing to write
+        for temporary, final in self._parts:
+            os.replace(temporary, final)
+        finals = [final for _, final in self._parts]
+        self._parts = []
+        return finals
+
+    def discard(self) -> None:
+        for temporary, _ in self._parts:
+            temporary.unlink(missing_ok=True)
+        self._parts = []
+
+    def _write_part(self, name: str, data: bytes) -> None:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.out_dir, prefix=".", suffix=".part")
+        self._parts.append((Path(temporary), self.out_dir / name))  # listed first: a failed write is cleaned up
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(data)
+
 
 def write_messages(batches: Sequence[Batch], out_dir: str | Path, signer=None) -> list[Path]:
     """Validate every message against the XSD, sign those that must be signed, validate them again, and only
     then write them all to `out_dir`. Any failure raises MessageValidationError naming the order and the
     field, and writes nothing. Signed files are written byte for byte as signed.
     """
-    needs_signer = [b.kind for b in batches if b.needs_signature]
-    if needs_signer and signer is None:
-        raise ValueError(f"{needs_signer[0]} must be signed: pass a signer (shop.customs.signing)")
-    # Before signing: an invalid document never reaches the signing key.
-    problems = [p for batch in batches for p in validate(batch.tree, unsigned=batch.needs_signature)]
-    if problems:
-        raise MessageValidationError(problems)
-    contents = {}
-    for batch in batches:
-        data = batch.to_bytes()
-        if batch.needs_signature:
-            data = batch.signed = signer.sign(data)
-        problems.extend(validate(etree.fromstring(data)))
-        contents[batch.filename] = data
-    if problems:
-        raise MessageValidationError(problems)
-    return _write_all(contents, Path(out_dir))
+    with MessageWriter(out_dir, signer) as writer:
+        for batch in batches:
+            writer.add(batch)
+        return writer.commit()
 
 
-def _write_all(contents: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """All files or none: each goes to a temporary name first and is renamed once all are on disk."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    pending: list[tuple[Path, Path]] = []
-    try:
-        for name, data in contents.items():
-            handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=".", suffix=".part")
-            with os.fdopen(handle, "wb") as fh:
-                fh.write(data)
-            pending.append((Path(temporary), out_dir / name))
-    except BaseException:
-        for temporary, _ in pending:
-            temporary.unlink(missing_ok=True)
-        raise
-    for temporary, final in pending:
-        os.replace(temporary, final)
-    return [final for _, final in pending]
+def stream_messages(kind: str, chunks: Iterable[Sequence[OrderDocs | Order]], out_dir: str | Path,
+                    codes: CustomsCodes, *, signer=None, stamp: Stamp | None = None,
+                    progress: Callable[[int], None] | None = None) -> list[Path]:
+    """Messages of one kind for orders that arrive in chunks (of MAX_DOCUMENTS: one message each), with the
+    guarantees of `write_messages` but one chunk in memory at a time, so an export of any size runs in
+    bounded memory. Every chunk is checked even after a problem, to report all of them at once.
+    `progress(done)` is called after each chunk with the number of orders handled so far.
+    """
+    stamp = stamp or Stamp.now()  # one appTime and declTime for the whole export
+    done = 0
+    with MessageWriter(out_dir, signer) as writer:
+        for orders in chunks:
+            try:
+                batches = build_batches(kind, orders, codes, stamp)
+            except MessageValidationError as exc:
+                writer.report(exc.problems)
+                batches = []
+            for batch in batches:
+                writer.add(batch)
+            done += len(orders)
+            if progress is not None:
+                progress(done)
+        return writer.commit()
 
 
 # --- The three-document check (CBEC-RULES §6) ---------------------------------------------------------

@@ -43,8 +43,10 @@ class Declaration(Base):
     invt_no: Mapped[str | None] = mapped_column(String(18))  # assigned by customs
     status: Mapped[DeclarationStatus] = mapped_column(
         enum_column(DeclarationStatus, "declaration_status", 16),
-        default=DeclarationStatus.PENDING)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+        default=DeclarationStatus.PENDING, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # when the order was paid
+    declared_at: Mapped[datetime | None] = mapped_column()  # when the clerk last sent the list to customs
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     # The latest applied receipt: its returnStatus, returnInfo and returnTime (negative codes are errors).

@@ -97,6 +97,31 @@ def should_apply(current: DeclarationStatus, last: datetime | None, new: Declara
     return RANK[new] == RANK[current] and newer
 
 
+# --- what an import reports -----------------------------------------------------------------------------
+
+
+def N_(template: str) -> str:  # noqa: N802 - the usual name of a marker for strings translated later
+    """Marks a message for translation where it is shown, not where it is made."""
+    return template
+
+
+class Said(str):
+    """A report line: the English text (for the command line and logs) that remembers its template and values,
+    so that a page can show it in the reader's language (`shop.templating` filter `said`)."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, params: dict):
+        text = super().__new__(cls, template % {k: getattr(v, "value", v) for k, v in params.items()})
+        text.template, text.params = template, params
+        return text
+
+
+def say(template: str, **params) -> Said:
+    return Said(template, params)
+
+
 # --- parsing -------------------------------------------------------------------------------------------
 
 
@@ -300,30 +325,42 @@ def find_declaration(session: Session, receipt: Receipt) -> Declaration | None:
 def import_file(session: Session, path: Path | str, *, now: datetime | None = None) -> FileReport:
     """Import one receipt file (flushes, does not commit)."""
     path = Path(path)
-    report = FileReport(name=path.name)
     try:
-        message_type, receipts = parse(path.read_bytes())
-    except (ReceiptError, OSError) as error:
-        report.unknown.append(f"unreadable file: {error}")
+        data = path.read_bytes()
+    except OSError as error:
+        report = FileReport(name=path.name)
+        report.unknown.append(say(N_("unreadable file: %(error)s"), error=str(error)))
+        return report
+    return import_data(session, path.name, data, now=now)
+
+
+def import_data(session: Session, name: str, data: bytes, *, now: datetime | None = None) -> FileReport:
+    """Import the receipts of one file's content, e.g. an upload (flushes, does not commit)."""
+    report = FileReport(name=name)
+    try:
+        message_type, receipts = parse(data)
+    except (ReceiptError, ValueError) as error:  # ValueError: a number field that is not a number
+        report.unknown.append(say(N_("unreadable file: %(error)s"), error=str(error)))
         return report
     report.message_type = message_type
     if message_type not in RECEIPTS and message_type != TAX_BILL:
-        report.unknown.append(f"unknown message type {message_type}")
+        report.unknown.append(say(N_("unknown message type %(type)s"), type=message_type))
         return report
     for receipt in receipts:
-        apply_receipt(session, receipt, report, source_file=path.name, now=now or utcnow())
+        apply_receipt(session, receipt, report, source_file=name, now=now or utcnow())
     return report
 
 
 def apply_receipt(session: Session, receipt: Receipt, report: FileReport, *, source_file: str,
                   now: datetime) -> None:
-    label = f"{receipt.message_type} {receipt.key_field} {receipt.key} status {receipt.return_status}"
+    label = say(N_("%(type)s %(field)s %(key)s status %(code)s"), type=receipt.message_type, field=receipt.key_field,
+                key=receipt.key, code=receipt.return_status)
     if session.scalar(select(DeclarationReceipt.id).where(DeclarationReceipt.digest == receipt.digest)):
         report.duplicates.append(label)
         return
     declaration = find_declaration(session, receipt)
     if declaration is None:
-        report.unknown.append(f"no declaration for {label}")
+        report.unknown.append(say(N_("no declaration for %(receipt)s"), receipt=label))
         return
     history = DeclarationReceipt(
         declaration=declaration, message_type=receipt.message_type, return_status=receipt.return_status,
@@ -340,7 +377,8 @@ def apply_receipt(session: Session, receipt: Receipt, report: FileReport, *, sou
 
 def _apply_tax_bill(declaration: Declaration, receipt: Receipt, report: FileReport, *, now: datetime) -> bool:
     if receipt.return_status == "3":  # 作废: a void bill
-        report.notes.append(f"tax bill {receipt.tax_no} for {declaration.cop_no} is void: recorded only")
+        report.notes.append(say(N_("tax bill %(bill)s for %(cop)s is void: recorded only"), bill=receipt.tax_no,
+                                cop=declaration.cop_no))
         return False
     declaration.tax_no = receipt.tax_no
     declaration.tax_price = sum((line.tax_price for line in receipt.tax_lines), Decimal(0))
@@ -353,10 +391,10 @@ def _apply_tax_bill(declaration: Declaration, receipt: Receipt, report: FileRepo
         declaration.tax_lines.append(DeclarationTaxLine(
             gnum=line.gnum, gcode=line.gcode, tax_price=line.tax_price, customs_tax=line.customs_tax,
             value_added_tax=line.value_added_tax, consumption_tax=line.consumption_tax))
-    report.tax_bills.append(
-        f"{receipt.tax_no} for {declaration.cop_no}: duty-paid value {declaration.tax_price}, customs tax "
-        f"{declaration.customs_tax}, VAT {declaration.value_added_tax}, consumption tax "
-        f"{declaration.consumption_tax}")
+    report.tax_bills.append(say(
+        N_("%(bill)s for %(cop)s: duty-paid value %(value)s, customs tax %(duty)s, VAT %(vat)s, consumption tax "
+           "%(ct)s"), bill=receipt.tax_no, cop=declaration.cop_no, value=declaration.tax_price,
+        duty=declaration.customs_tax, vat=declaration.value_added_tax, ct=declaration.consumption_tax))
     return True
 
 
@@ -368,12 +406,13 @@ def _apply_inventory_receipt(session: Session, declaration: Declaration, receipt
         declaration.invt_no = receipt.invt_no[:18]
     new = status_for(receipt.return_status)
     if new is None:
-        report.notes.append(f"{declaration.cop_no}: code {receipt.return_status} recorded, no change of status")
+        report.notes.append(say(N_("%(cop)s: code %(code)s recorded, no change of status"), cop=declaration.cop_no,
+                                code=receipt.return_status))
         return False
     current = declaration.status
     if not should_apply(current, declaration.last_receipt_at, new, receipt.return_time):
-        report.notes.append(f"{declaration.cop_no}: {new} ({receipt.return_status}) not applied, "
-                            f"declaration stays {current}")
+        report.notes.append(say(N_("%(cop)s: %(new)s (%(code)s) not applied, declaration stays %(current)s"),
+                                cop=declaration.cop_no, new=new, code=receipt.return_status, current=current))
         return False
     if new is D.ERROR and receipt.return_status in FINAL_ERRORS:
         new = D.REJECTED
@@ -382,7 +421,7 @@ def _apply_inventory_receipt(session: Session, declaration: Declaration, receipt
     declaration.return_info = receipt.return_info
     declaration.last_receipt_at = receipt.return_time
     if new is not current:
-        report.moved.append(f"{declaration.cop_no}: {current} -> {new}")
+        report.moved.append(say(N_("%(cop)s: %(old)s -> %(new)s"), cop=declaration.cop_no, old=current, new=new))
     _move_order(session, declaration, new, receipt, report, now=now)
     return True
 
@@ -396,7 +435,8 @@ def _move_order(session: Session, declaration: Declaration, new: DeclarationStat
     try:
         if new is D.REJECTED:
             if order.status not in (OrderStatus.PAID, OrderStatus.DECLARED):
-                report.notes.append(f"order {order.number} is {order.status}: not rejected")
+                report.notes.append(say(N_("order %(number)s is %(status)s: not rejected"), number=order.number,
+                                        status=order.status))
                 return
             if order.status is OrderStatus.PAID:  # the table wants DECLARED first
                 orders.change_status(session, order, OrderStatus.DECLARED, now=now, source="customs",
@@ -414,7 +454,7 @@ def _move_order(session: Session, declaration: Declaration, new: DeclarationStat
             orders.change_status(session, order, OrderStatus.RELEASED, now=now, source="customs", reason=reason)
             report.released.append(order.number)
     except IllegalTransition as error:
-        report.notes.append(f"order {order.number}: {error}")
+        report.notes.append(say(N_("order %(number)s: %(error)s"), number=order.number, error=str(error)))
 
 
 def receipt_files(paths: Iterable[Path | str]) -> list[Path]:

@@ -1,24 +1,34 @@
-"""Reports a clerk hands on: the declaration list (one row per line) as CSV or XLSX, streamed.
+"""Reports a clerk hands on: the declaration list (one row per line) as CSV or XLSX, and the period's CEB
+messages, all streamed.
 
 Rows come from the database in chunks and go straight to the file, so 100,000 declarations export with
-bounded memory: nothing holds the whole list.
+bounded memory: nothing holds the whole list. Messages are read 100 declarations (one message) at a time.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, joinedload
 
-from shop.customs.messages import LegalQuantityError, legal_quantity
+from shop.customs.messages import (
+    MAX_DOCUMENTS,
+    CustomsCodes,
+    LegalQuantityError,
+    OrderDocs,
+    Stamp,
+    legal_quantity,
+    stream_messages,
+)
 from shop.customs.models import Declaration, DeclarationStatus
 from shop.orders.models import Order, OrderLine
+from shop.payments.models import Payment
 
 HEADER = ("order_no", "invt_no", "declared_on", "buyer", "buyer_id", "gnum", "hs_code", "goods_name", "qty",
           "unit", "legal_qty", "legal_unit", "duty_paid_value", "customs_duty", "vat", "consumption_tax", "status")
@@ -100,28 +110,63 @@ def write_xlsx(rows: Iterator[list], path: Path) -> int:
     return count
 
 
-def declarations_in(session: Session, period: Period, status: DeclarationStatus | None = None) -> list[Declaration]:
-    """The period's declarations with their orders and lines, oldest first."""
-    from sqlalchemy.orm import joinedload
-
+def _in_period(stmt, period: Period, status: DeclarationStatus | None):
     start, end = period.bounds()
-    stmt = (select(Declaration).where(Declaration.created_at >= start, Declaration.created_at < end)
-            .options(joinedload(Declaration.order).selectinload(Order.lines)).order_by(Declaration.id))
-    if status is not None:
-        stmt = stmt.where(Declaration.status == status)
-    return list(session.scalars(stmt).unique())
+    stmt = stmt.where(Declaration.created_at >= start, Declaration.created_at < end)
+    return stmt if status is None else stmt.where(Declaration.status == status)
 
 
-def export_messages(session: Session, kind: str, period: Period, out_dir: Path, *, codes, signer,
-                    status: DeclarationStatus | None = None) -> list[Path]:
-    """CEB messages of one kind for the period's declarations: all validated, then all written, or none."""
-    from shop.customs.messages import OrderDocs, build_batches, write_messages
-    from shop.payments.models import Payment
+def count_declarations(session: Session, period: Period, status: DeclarationStatus | None = None) -> int:
+    """How many declarations an export of the period covers (the length of the CLI's progress bar)."""
+    return session.scalar(_in_period(select(func.count()).select_from(Declaration), period, status))
 
-    declarations = declarations_in(session, period, status)
-    order_ids = [d.order_id for d in declarations]
-    payments = {p.order_id: p for p in session.scalars(
-        select(Payment).where(Payment.order_id.in_(order_ids), Payment.succeeded_at.is_not(None)))} if order_ids else {}
-    docs = [OrderDocs.from_declaration(d, payment=payments.get(d.order_id)) for d in declarations]
-    batches = build_batches(kind, docs, codes)
-    return write_messages(batches, out_dir, signer=signer if any(b.needs_signature for b in batches) else None)
+
+def declaration_chunks(session: Session, period: Period, status: DeclarationStatus | None = None,
+                       size: int = MAX_DOCUMENTS) -> Iterator[list[OrderDocs]]:
+    """The period's declarations, oldest first, `size` at a time, each with its order, lines and succeeded
+    payment: three queries per chunk.
+
+    Keyset pagination (id after the last one seen) rather than OFFSET, so that each chunk is one index range
+    however deep into the period. A chunk's objects are expunged once the consumer asks for the next one:
+    the session's identity map holds one chunk, never the whole period. What the session held before is
+    left as it was.
+    """
+    kept = set(session.identity_map.keys())
+    last_id = 0
+    while True:
+        stmt = (_in_period(select(Declaration), period, status).where(Declaration.id > last_id)
+                .options(joinedload(Declaration.order).selectinload(Order.lines))
+                .order_by(Declaration.id).limit(size))
+        declarations = session.scalars(stmt).all()
+        if not declarations:
+            return
+        payments = {p.order_id: p for p in session.scalars(
+            select(Payment).where(Payment.order_id.in_([d.order_id for d in declarations]),
+                                  Payment.succeeded_at.is_not(None)))}
+        try:
+            yield [OrderDocs.from_declaration(d, payment=payments.get(d.order_id)) for d in declarations]
+        finally:
+            _forget(session, [*declarations, *(d.order for d in declarations), *payments.values()], kept)
+        if len(declarations) < size:
+            return
+        last_id = declarations[-1].id
+
+
+def _forget(session: Session, objects, kept: set) -> None:
+    """Expunge what a chunk loaded (an order takes its lines along), except what the session had before."""
+    for obj in objects:
+        if obj in session and inspect(obj).identity_key not in kept:
+            session.expunge(obj)
+
+
+def export_messages(session: Session, kind: str, period: Period, out_dir: Path, *, codes: CustomsCodes, signer,
+                    status: DeclarationStatus | None = None, stamp: Stamp | None = None,
+                    progress: Callable[[int], None] | None = None) -> list[Path]:
+    """CEB messages of one kind for the period's declarations: all validated (and signed), then all written,
+    or none. Streamed: one message's worth of declarations (100) is read, built, checked and put aside in a
+    temporary file at a time, so 100,000 declarations take no more memory than 100. `progress(done)` gets
+    the number of declarations handled so far.
+    """
+    return stream_messages(kind, declaration_chunks(session, period, status), out_dir, codes, signer=signer,
+                           stamp=stamp, progress=progress)
+

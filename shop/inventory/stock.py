@@ -7,7 +7,7 @@ statement, guarded so that it never drops below what is reserved for orders.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from shop.audit import record, snapshot
 from shop.catalog.models import Product
+from shop.db import utcnow
 from shop.domain import DomainError
 from shop.inventory.models import ArrivalChannel, Location, Lot, MovementReason, StockMovement, Warehouse
 from shop.inventory.services import receive_lot
@@ -90,8 +91,10 @@ def adjust(session: Session, lot: Lot, *, quantity: int, reason: MovementReason,
     return movement
 
 
-def ship_units(session: Session, lot_id: int, quantity: int, *, actor_id: int | None, note: str) -> None:
-    """Units of a shipped parcel leave the zone: on hand and reserved both go down, with a sale movement."""
+def ship_units(session: Session, lot_id: int, quantity: int, *, actor_id: int | None, note: str,
+               at: datetime | None = None) -> None:
+    """Units of a shipped parcel leave the zone: on hand and reserved both go down, with a sale movement
+    stamped with the shipping time (`at`, now by default), so that the ledger and the order's events agree."""
     result = session.execute(
         update(Lot).where(Lot.id == lot_id, Lot.reserved >= quantity, Lot.on_hand >= quantity)
         .values(on_hand=Lot.on_hand - quantity, reserved=Lot.reserved - quantity)
@@ -100,7 +103,7 @@ def ship_units(session: Session, lot_id: int, quantity: int, *, actor_id: int | 
     if result.rowcount != 1:  # never a sale movement for units that did not leave: the ledger would drift
         raise RuntimeError(f"lot {lot_id} has fewer than {quantity} reserved units to ship")
     session.add(StockMovement(lot_id=lot_id, quantity=-quantity, reason=MovementReason.SALE, actor_id=actor_id,
-                              note=note[:200]))
+                              note=note[:200], created_at=at or utcnow()))
     session.flush()
 
 

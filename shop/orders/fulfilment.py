@@ -90,6 +90,12 @@ def ship(session: Session, order: Order, *, carrier: str, waybill_no: str, packa
     order = orders.lock_order(session, order.id)
     if order.status is not OrderStatus.RELEASED:
         raise FulfilmentRefused(_l("Only parcels released by customs can leave the bonded zone."))
+    if order.waybill_no and waybill_no.strip() not in ("", order.waybill_no):
+        # Customs matched the inventory list with this waybill: the parcel leaves the zone under it.
+        raise FulfilmentRefused(_l("This parcel was declared to customs under waybill %(number)s: ship it "
+                                   "under that number.", number=order.waybill_no))
+    waybill_no = waybill_no.strip() or order.waybill_no or ""
+    carrier = carrier.strip() or order.carrier or ""
     if not waybill_no.strip() or not carrier.strip():
         raise FulfilmentRefused(_l("Enter the carrier and the waybill number."))
     if not (package_weight_kg.is_finite() and 0 < package_weight_kg <= MAX_PACKAGE_KG
@@ -100,7 +106,7 @@ def ship(session: Session, order: Order, *, carrier: str, waybill_no: str, packa
     for reservation in orders.order_reservations(session, order):
         if reservation.state is ReservationState.COMMITTED:
             stock.ship_units(session, reservation.lot_id, reservation.quantity, actor_id=actor_id,
-                             note=f"order {order.number}")
+                             note=f"order {order.number}", at=now)
             reservation.state = ReservationState.SHIPPED
     order.carrier = carrier.strip()[:40]
     order.waybill_no = waybill_no.strip()[:40]

@@ -90,21 +90,35 @@ def validate_buyer(buyer: Buyer, today: date) -> str:
         raise InvalidIdNumber(ID_MESSAGES[exc.reason]) from exc
 
 
+def quota_year_bounds(year: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The calendar year `year` in the shop's time zone, as aware bounds [start, end)."""
+    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+
+
 def _year_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The calendar year (in the shop's time zone) that `now` falls in, as UTC bounds."""
-    local = now.astimezone(tz)
-    start = datetime(local.year, 1, 1, tzinfo=tz)
-    return start, datetime(local.year + 1, 1, 1, tzinfo=tz)
+    return quota_year_bounds(now.astimezone(tz).year, tz)
+
+
+def holds_quota(now: datetime):
+    """SQL condition: the order holds part of its buyer's annual quota at `now` (QUOTA_STATES, or unpaid and
+    still holding its stock). The one definition, shared by checkout and the clerk's quota report."""
+    return (Order.status.in_(QUOTA_STATES)) | (
+        (Order.status == OrderStatus.AWAITING_PAYMENT) & (Order.reserved_until > now))
+
+
+def quota_value():
+    """SQL expression: what an order counts towards the annual limit (returned units no longer count)."""
+    return Order.duty_paid_value - Order.returned_value
 
 
 def annual_used(session: Session, id_digest: str, *, now: datetime, tz: ZoneInfo) -> Decimal:
     """The duty-paid value of this buyer's orders this calendar year, across every account."""
     start, end = _year_bounds(now, tz)
-    counted = (Order.status.in_(QUOTA_STATES)) | (
-        (Order.status == OrderStatus.AWAITING_PAYMENT) & (Order.reserved_until > now))
     total = session.scalar(
-        select(func.coalesce(func.sum(Order.duty_paid_value - Order.returned_value), 0))
-        .where(Order.buyer_id_digest == id_digest, Order.created_at >= start, Order.created_at < end, counted)
+        select(func.coalesce(func.sum(quota_value()), 0))
+        .where(Order.buyer_id_digest == id_digest, Order.created_at >= start, Order.created_at < end,
+               holds_quota(now))
     )
     return Decimal(total or 0).quantize(Decimal("0.01"))
 

@@ -98,6 +98,13 @@ class StripeGateway:
                         options={"idempotency_key": _pay_key(order_number, attempt, card)})
         return Intent.from_stripe(pi)
 
+    def test_card(self, number: str = "4242424242424242") -> str:
+        """A PaymentMethod for one of Stripe's test cards, as Stripe.js would make it (demo data only: test
+        keys and localstripe accept test cards, live keys refuse them)."""
+        pm = self._call(self.client.v1.payment_methods.create, params={
+            "type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}})
+        return pm.id
+
     def retrieve(self, intent_id: str) -> Intent:
         return Intent.from_stripe(self._call(self.client.v1.payment_intents.retrieve, intent_id))
 

@@ -57,7 +57,9 @@ def live_server(tmp_path_factory):
     with fresh_database(tmp, "e2e") as url, running_localstripe() as stripe_base:
         command.upgrade(alembic_config(url), "head")
         app = create_app({"DATABASE_URL": url, "MEDIA_ROOT": str(tmp / "media"), "SECRET_KEY": "e2e-secret",
-                          "LOGIN_RATE_LIMIT": "1000 per minute", "MAIL_BACKEND": "locmem"})
+                          "LOGIN_RATE_LIMIT": "1000 per minute", "MAIL_BACKEND": "locmem",
+                          "CUSTOMS_OUTBOX": str(tmp / "outbox"), "CUSTOMS_INBOX": str(tmp / "inbox"),
+                          "CUSTOMS_KEYS_DIR": str(tmp / "customs-keys")})
         stripe = LocalStripe(stripe_base)
         point_app_at(app, stripe)  # STRIPE_API_BASE, keys, STRIPE_JS_URL and STRIPE_WEBHOOK_SECRET
         with app.app_context():

@@ -24,8 +24,10 @@ def _methods(rule) -> set[str]:
 
 
 @pytest.fixture
-def objects(session):
+def objects(app, session, tmp_path, monkeypatch):
     """Real objects for every path argument of the admin routes."""
+    monkeypatch.setitem(app.config, "CUSTOMS_OUTBOX", str(tmp_path))
+    (tmp_path / "CEB621Message_roles.xml").write_bytes(b"<?xml version='1.0'?><x/>")
     product = factories.product(session)
     lot = factories.lot(session, product, 20)
     shopper = factories.user(session)
@@ -34,7 +36,7 @@ def objects(session):
     session.add(declaration)
     session.commit()
     return {"product_id": product.id, "lot_id": lot.id, "number": order.number, "user_id": shopper.id,
-            "fmt": "csv", "declaration_id": declaration.id}
+            "fmt": "csv", "declaration_id": declaration.id, "name": "CEB621Message_roles.xml"}
 
 
 def _client_for(app, session, role):
@@ -93,6 +95,7 @@ def test_each_role_opens_exactly_the_routes_it_is_allowed(app, session, objects,
         url = _url(rule, objects)
         if "GET" in _methods(rule):
             response = client.get(url)
+            response.close()  # file downloads hold their file open until closed
             if role == "anonymous":
                 ok = response.status_code == 302 and response.headers["Location"].startswith("/account/login")
             else:

@@ -325,3 +325,36 @@ def test_order_payment_and_waybill_receipts_are_matched_and_recorded_only(sessio
     assert [(r.message_type, r.applied) for r in history(session, declaration)] == [
         ("CEB312", False), ("CEB412", False), ("CEB512", False)]
     assert declaration.status is D.DECLARED and order.status is S.PAID
+
+
+def test_declare_simulate_and_import_from_the_command_line(app, session, tmp_path, monkeypatch):
+    from shop.payments.models import Payment as PaymentRecord
+
+    outbox, inbox = tmp_path / "outbox", tmp_path / "inbox"
+    monkeypatch.setitem(app.config, "CUSTOMS_OUTBOX", str(outbox))
+    monkeypatch.setitem(app.config, "CUSTOMS_INBOX", str(inbox))
+    declaration = declared(session)
+    declaration.status = D.PENDING
+    order = declaration.order
+    order.lines[0].item_record_no = "IR-1"
+    session.add(PaymentRecord(order_id=order.id, intent_id=f"pi_{order.number}", status="succeeded",
+                              amount=order.actual_paid, payer_name=order.buyer_name,
+                              payer_id_masked=order.buyer_id_masked, succeeded_at=utcnow()))
+    session.commit()
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["customs", "declare"])
+    assert result.exit_code == 0, result.output
+    assert "1 orders declared" in result.output and len(list(outbox.glob("*.xml"))) == 4
+
+    result = runner.invoke(args=["customs", "simulate", "--status", "800", "--tax-bills"])
+    assert result.exit_code == 0, result.output
+    assert len(list(inbox.glob("*.xml"))) == 2
+
+    result = runner.invoke(args=["customs", "import-receipts", str(inbox)])
+    assert result.exit_code == 0, result.output
+    assert f"  order {order.number} released" in result.output
+    session.expire_all()
+    found = session.get(Declaration, declaration.id)
+    assert found.status is D.RELEASED and found.tax_no and found.value_added_tax == order.lines[0].vat
+    assert "No declared lists" in runner.invoke(args=["customs", "simulate"]).output
