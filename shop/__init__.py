@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from shop.accounts.views import bp as accounts_bp
     from shop.admin.views import bp as admin_bp
     from shop.admin.views import register_pages
+    from shop.api.views import init_app as init_api
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.i18n import bp as i18n_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     register_pages()
     for bp in (catalog_bp, accounts_bp, cart_bp, i18n_bp, orders_bp, payments_bp, admin_bp):
         app.register_blueprint(bp)
+    init_api(app)
 
 
 def register_request_hooks(app: Flask) -> None:

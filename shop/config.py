@@ -42,6 +42,12 @@ def from_environment() -> dict:
         or os.environ.get("REDIS_URL")
         or "memory://",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute"),
+        # The JSON API: how long a bearer token lives, how often one address may ask for one (failed attempts
+        # count) or place orders, and which web origins may call it from a browser (comma-separated).
+        "API_TOKEN_DAYS": _int("API_TOKEN_DAYS", 30),
+        "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "10 per minute"),
+        "API_ORDER_RATE_LIMIT": os.environ.get("API_ORDER_RATE_LIMIT", "20 per minute"),
+        "API_CORS_ORIGINS": [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()],
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("SHOP_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ("zh_CN", "en"),

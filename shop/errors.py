@@ -40,9 +40,13 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        from shop.api.core import http_problem, wants_problem
+
         db.session.rollback()
         if exc.code and exc.code < 400:
             return exc
+        if wants_problem():
+            return http_problem(exc.code or 500)
         return render_error(exc.code or 500)
 
     @app.errorhandler(Exception)
@@ -51,4 +55,6 @@ def register(app) -> None:
         app.logger.exception("unhandled error")
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise exc
-        return render_error(500)
+        from shop.api.core import http_problem, wants_problem
+
+        return http_problem(500) if wants_problem() else render_error(500)

@@ -17,11 +17,23 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # a command or a background job: the shop's default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # API clients say what they want; no cookies, no accounts' choice
+        return request.accept_languages.best_match(languages) or _api_language(languages)
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get(LOCALE_COOKIE) or request.cookies.get(LOCALE_COOKIE)
     if chosen in languages:
         return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _api_language(languages) -> str:
+    """Accept-Language `en-US` or `zh` matches our `en` / `zh_CN` by its language alone."""
+    for value, _quality in request.accept_languages:
+        primary = value.replace("_", "-").split("-")[0].lower()
+        for code in languages:
+            if code.split("_")[0].lower() == primary:
+                return code
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -2,6 +2,7 @@
 
 from shop.accounts.identity import Address, BuyerIdentity
 from shop.accounts.models import Role, User
+from shop.api.models import ApiToken
 from shop.audit import AuditEntry
 from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Brand, Category, ConsumptionTaxCategory, NetContentUnit, Product, ProductImage
@@ -22,7 +23,7 @@ from shop.payments.models import Payment, Refund, StripeEvent
 from shop.settings import ShopSetting
 
 __all__ = [
-    "AuditEntry", "Location", "ShopSetting", "ReturnDisposition", "ReturnRecord",
+    "ApiToken", "AuditEntry", "Location", "ShopSetting", "ReturnDisposition", "ReturnRecord",
     "Address", "BuyerIdentity", "Declaration", "DeclarationReceipt", "DeclarationStatus", "DeclarationTaxLine",
     "Order", "OrderEvent", "OrderLine",
     "OrderStatus", "Payment", "Refund", "ReservationState", "StockReservation", "StripeEvent",

@@ -70,3 +70,30 @@ def mark_paid(session, order: Order, *, now: datetime | None = None) -> Order:
     reservations.commit(services.order_reservations(session, order))
     session.flush()
     return order
+
+
+def paid_and_pending_declaration(session, app, *, who: services.Buyer | None = None, status=None,
+                                 item_record_no: str = "IR-MILK-1", waybill: bool = False, created_at=None):
+    """A paid order (2 units of milk powder) with its succeeded payment record and its declaration, committed,
+    as checkout leaves them; `waybill` gives it a carrier's number too. Returns ids and the order number."""
+    from types import SimpleNamespace
+
+    from shop.customs.models import Declaration, DeclarationStatus
+    from shop.payments.models import Payment
+
+    user = factories.user(session)
+    product = stocked(session, item_record_no=item_record_no, barcode="9421902960017")
+    with app.test_request_context():
+        order = place(session, user, [(product, 2)], who=who)
+    mark_paid(session, order)
+    session.add(Payment(order_id=order.id, intent_id=f"pi_{order.number}", status="succeeded",
+                        amount=order.actual_paid, payer_name=order.buyer_name, payer_id_masked=order.buyer_id_masked,
+                        succeeded_at=utcnow()))
+    if waybill:
+        order.carrier, order.waybill_no = "吉林速达", f"JLSD{order.number}"
+    declaration = Declaration(order_id=order.id, cop_no=order.number, status=status or DeclarationStatus.PENDING)
+    if created_at is not None:
+        declaration.created_at = created_at
+    session.add(declaration)
+    session.commit()
+    return SimpleNamespace(id=declaration.id, number=order.number, order_id=order.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import (
@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop import clock
@@ -39,13 +39,13 @@ from shop.customs.messages import (
     three_document_check,
 )
 from shop.customs.models import Declaration, DeclarationStatus
+from shop.customs.queue import QueueFilter, declaration_queue, status_counts
 from shop.customs.reports import mask_name
 from shop.customs.rules import mask_id_number, mask_phone
 from shop.db import after_commit, db, utcnow
 from shop.orders.models import Order
 from shop.payments.models import Payment
 
-PAGE = 50
 # The four documents customs matches, in the order the page shows them.
 KINDS = (("ceb311", "CEB311"), ("ceb411", "CEB411"), ("ceb511", "CEB511"), ("ceb621", "CEB621"))
 # Personal data the documents carry in full: shown masked on the page.
@@ -71,27 +71,14 @@ def customs_queue():
     page = request.args.get("page", "1")
     page = int(page) if page.isdecimal() and 0 < int(page) < 10_000 else 1
 
-    stmt = (select(Declaration).join(Order, Order.id == Declaration.order_id)
-            .options(joinedload(Declaration.order))
-            .order_by(Declaration.created_at.desc(), Declaration.id.desc()))
-    if status in {s.value for s in DeclarationStatus}:
-        stmt = stmt.where(Declaration.status == DeclarationStatus(status))
-    else:
-        status = ""
-    if number:
-        stmt = stmt.where(Order.number == number)
-    if buyer:
-        stmt = stmt.where(Order.buyer_name.contains(buyer, autoescape=True))
-    if start:
-        stmt = stmt.where(Declaration.created_at >= datetime.combine(start, time.min, tz))
-    if end:
-        stmt = stmt.where(Declaration.created_at < datetime.combine(end + timedelta(days=1), time.min, tz))
-    rows = list(db.session.scalars(stmt.offset((page - 1) * PAGE).limit(PAGE + 1)).unique())
-    counts = dict(db.session.execute(
-        select(Declaration.status, func.count(Declaration.id)).group_by(Declaration.status)).all())
+    wanted = DeclarationStatus(status) if status in {s.value for s in DeclarationStatus} else None
+    status = wanted.value if wanted else ""
+    rows, has_next = declaration_queue(db.session, QueueFilter(status=wanted, number=number, buyer=buyer,
+                                                               start=start, end=end), page=page, tz=tz)
+    counts = status_counts(db.session)
     return render_template(
-        "admin/customs_queue.html", declarations=rows[:PAGE], page=page, has_next=len(rows) > PAGE,
-        counts=[(s, counts.get(s, 0)) for s in DeclarationStatus], total=sum(counts.values()),
+        "admin/customs_queue.html", declarations=rows, page=page, has_next=has_next,
+        counts=list(counts.items()), total=sum(counts.values()),
         statuses=list(DeclarationStatus), status=status, number=number, buyer=buyer,
         start=start.isoformat() if start else "", end=end.isoformat() if end else "", mask_name=mask_name)
 

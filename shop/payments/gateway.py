@@ -98,6 +98,21 @@ class StripeGateway:
                         options={"idempotency_key": _pay_key(order_number, attempt, card)})
         return Intent.from_stripe(pi)
 
+    def create_intent(self, *, amount: Decimal, order_number: str, attempt: int) -> Intent:
+        """An unconfirmed PaymentIntent in CNY for a card, which the client confirms itself with Stripe's SDK
+        (it gets the client secret); the webhook tells the shop how it ended."""
+        params = {
+            "amount": to_fen(amount),
+            "currency": "cny",
+            # Cards only, as on the pay page (real Stripe would otherwise offer whatever the account enables).
+            "payment_method_types": ["card"],
+            "metadata": {"order_number": order_number},
+        }
+        # One key per order and attempt: a retried request gets the same intent back, not a second one.
+        pi = self._call(self.client.v1.payment_intents.create, params=params,
+                        options={"idempotency_key": f"{order_number}-intent-{attempt}"})
+        return Intent.from_stripe(pi)
+
     def test_card(self, number: str = "4242424242424242") -> str:
         """A PaymentMethod for one of Stripe's test cards, as Stripe.js would make it (demo data only: test
         keys and localstripe accept test cards, live keys refuse them)."""

@@ -73,6 +73,17 @@ def pay_with_card(session: Session, order: Order, *, card: str, gateway: StripeG
     return intent
 
 
+def open_payment(session: Session, order: Order, *, gateway: StripeGateway, now: datetime) -> Intent:
+    """An unconfirmed PaymentIntent for the order's amount, recorded as a Payment, for a client that confirms it
+    with Stripe's own SDK (the mobile apps); the webhook completes the order through `complete_payment`."""
+    order = orders.lock_order(session, order.id)
+    _check_payable(order, now)
+    attempt = (session.scalar(select(func.count(Payment.id)).where(Payment.order_id == order.id)) or 0) + 1
+    intent = gateway.create_intent(amount=order.actual_paid, order_number=order.number, attempt=attempt)
+    _record(session, order, intent.id, intent.status)
+    return intent
+
+
 def _record(session: Session, order: Order, intent_id: str, status: str, failure: str = "") -> Payment:
     payment = session.scalar(select(Payment).where(Payment.intent_id == intent_id))
     if payment is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html as htmllib
 import re
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -13,31 +12,14 @@ from sqlalchemy import select
 from shop.accounts.models import Role
 from shop.audit import AuditEntry
 from shop.customs.messages import Mismatch
-from shop.customs.models import Declaration, DeclarationStatus
-from shop.db import utcnow
-from shop.payments.models import Payment
-from tests import factories, ordering
+from shop.customs.models import DeclarationStatus
+from tests import ordering
 from tests.backoffice import signed_in
 
 
-def _declared(session, app, *, who=None, status=DeclarationStatus.PENDING, created_at=None, waybill=True):
+def _declared(session, app, *, waybill=True, **kw):
     """A paid order with a succeeded payment record, a waybill number and its declaration."""
-    user = factories.user(session)
-    product = ordering.stocked(session, item_record_no="IR-MILK-1", barcode="9421902960017")
-    with app.test_request_context():
-        order = ordering.place(session, user, [(product, 2)], who=who)
-    ordering.mark_paid(session, order)
-    session.add(Payment(order_id=order.id, intent_id=f"pi_{order.number}", status="succeeded",
-                        amount=order.actual_paid, payer_name=order.buyer_name, payer_id_masked=order.buyer_id_masked,
-                        succeeded_at=utcnow()))
-    if waybill:
-        order.carrier, order.waybill_no = "吉林速达", f"JLSD{order.number}"
-    declaration = Declaration(order_id=order.id, cop_no=order.number, status=status)
-    if created_at is not None:
-        declaration.created_at = created_at
-    session.add(declaration)
-    session.commit()
-    return SimpleNamespace(id=declaration.id, number=order.number)
+    return ordering.paid_and_pending_declaration(session, app, waybill=waybill, **kw)
 
 
 def _numbers(html: str) -> list[str]:
@@ -89,9 +71,9 @@ def test_the_queue_filters_by_status_dates_number_and_buyer(app, session, clerk)
 
 
 def test_the_queue_pages_without_counting(app, session, clerk, monkeypatch):
-    from shop.admin import customs
+    from shop.customs import queue
 
-    monkeypatch.setattr(customs, "PAGE", 1)
+    monkeypatch.setattr(queue, "PAGE", 1)
     first, second = _declared(session, app), _declared(session, app)
 
     page1 = clerk.get("/admin/customs").text

@@ -22,8 +22,7 @@ from shop.customs.signing import CERT_FILE, verify
 from shop.customs.xsd import validate
 from shop.db import utcnow
 from shop.orders.models import Order, OrderStatus
-from shop.payments.models import Payment
-from tests import factories, ordering
+from tests import ordering
 from tests.backoffice import flashes, signed_in
 
 
@@ -37,20 +36,8 @@ def folders(app, tmp_path, monkeypatch):
     return SimpleNamespace(outbox=outbox, inbox=inbox)
 
 
-def _paid(session, app, *, who=None, item_record_no="IR-MILK-1"):
-    """A paid order with its succeeded payment and its pending declaration (no waybill yet)."""
-    user = factories.user(session)
-    product = ordering.stocked(session, item_record_no=item_record_no, barcode="9421902960017")
-    with app.test_request_context():
-        order = ordering.place(session, user, [(product, 2)], who=who)
-    ordering.mark_paid(session, order)
-    session.add(Payment(order_id=order.id, intent_id=f"pi_{order.number}", status="succeeded",
-                        amount=order.actual_paid, payer_name=order.buyer_name, payer_id_masked=order.buyer_id_masked,
-                        succeeded_at=utcnow()))
-    declaration = Declaration(order_id=order.id, cop_no=order.number, status=DeclarationStatus.PENDING)
-    session.add(declaration)
-    session.commit()
-    return SimpleNamespace(id=declaration.id, number=order.number, order_id=order.id)
+def _paid(session, app, **kw):
+    return ordering.paid_and_pending_declaration(session, app, **kw)
 
 
 @pytest.fixture
