@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from shop import config as shop_config
+from shop import headers, health, logs, production
 
 PROJECT_ROOT = shop_config.PROJECT_ROOT
 
@@ -22,21 +23,25 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(shop_config.from_environment())
     if config:
         app.config.update(config)
+    production.check(app.config)
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
 
+    logs.init_app(app)  # first: its request line is written after every other hook has run
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_errors(app)
     register_template_helpers(app)
     register_commands(app)
+    headers.init_app(app)
+    health.init_app(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
     from shop.accounts.models import User
     from shop.db import db
-    from shop.extensions import babel, csrf, limiter, login_manager, mail
+    from shop.extensions import babel, cache, csrf, limiter, login_manager, mail
     from shop.i18n import select_locale
 
     db.init_app(app)
@@ -46,6 +51,7 @@ def register_extensions(app: Flask) -> None:
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -36,7 +36,20 @@ def from_environment() -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'globalbuy.sqlite3'}"),
         "SQL_ECHO": _bool("SQL_ECHO", False),
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media")),
+        # Set in production: rate limits, caches and background jobs then live in Redis, shared by every server.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Heavy reports and exports read from a replica when one is configured (else from DATABASE_URL).
+        "DATABASE_REPLICA_URL": os.environ.get("DATABASE_REPLICA_URL", ""),
+        # Files that background jobs produce (exports) wait here for their download: shared storage when
+        # several servers run, like MEDIA_ROOT.
+        "JOBS_DIR": os.environ.get("JOBS_DIR", str(INSTANCE_DIR / "jobs")),
+        # How long finished jobs and their files are kept.
+        "JOBS_KEEP_DAYS": _int("JOBS_KEEP_DAYS", 7),
+        # Caches (Flask-Caching): Redis when REDIS_URL is set, else in the process.
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE") or ("RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"),
+        "CACHE_REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "globalbuy:cache:"),
+        "CACHE_DEFAULT_TIMEOUT": _int("CACHE_DEFAULT_TIMEOUT", 60),
         # Sign-in throttling (Flask-Limiter); memory:// keeps it in-process, REDIS_URL shares it.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("REDIS_URL")
@@ -57,6 +70,12 @@ def from_environment() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         # The largest request body: product photos are at most 5 MB, imports a few MB.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
+        # Logs (shop/logs.py): LOG_FORMAT "json" or "text" (empty: json in production, text otherwise), and the
+        # level of the `shop` loggers. PROXY_FIX_HOPS: how many reverse proxies (nginx: 1) are trusted for
+        # X-Forwarded-For/-Proto/-Host, so that the client's address and HTTPS are seen (0: none).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", ""),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         # Catalogue and cart
         "PAGE_SIZE": _int("PAGE_SIZE", 24),
         "FREIGHT_FEE": _decimal("FREIGHT_FEE", "10.00"),

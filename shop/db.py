@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import DateTime, Enum, Integer, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -156,7 +156,8 @@ class Database:
 
     def init_app(self, app) -> None:
         url = app.config["DATABASE_URL"]
-        kwargs = {"echo": app.config.get("SQL_ECHO", False)}
+        # In production, errors never print a statement's parameters (they hold names, addresses, ID numbers).
+        kwargs = {"echo": app.config.get("SQL_ECHO", False), "hide_parameters": app.config.get("ENV") == "production"}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
@@ -165,10 +166,90 @@ class Database:
         if engine.dialect.name == "sqlite":
             _sqlite_transactions(engine, wal=":memory:" not in url)
         app.extensions["db_engine"] = engine
+        app.extensions["db_read_engine"] = self._read_engine(app, engine, kwargs)
 
         @app.teardown_appcontext
         def _remove_session(exc):
             self.session.remove()
+            reports = g.pop("db_reports", None)
+            if reports is not None:
+                reports.close()
+
+
+    @staticmethod
+    def _read_engine(app, engine: Engine, kwargs: dict) -> Engine:
+        """Where heavy reads (reports, exports) go: the replica when one is configured.
+
+        On SQLite, a second engine on the same file whose transactions stay deferred: a long read holds a
+        snapshot (write-ahead log) instead of the write lock every ordinary transaction takes.
+        """
+        replica = app.config.get("DATABASE_REPLICA_URL")
+        if replica:
+            return create_engine(replica, pool_pre_ping=True, echo=kwargs["echo"],
+                                 hide_parameters=kwargs["hide_parameters"])
+        if engine.dialect.name != "sqlite":
+            return engine
+        reader = create_engine(app.config["DATABASE_URL"], **kwargs)
+
+        @event.listens_for(reader, "connect")
+        def _deferred(dbapi_connection, connection_record):
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(reader, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN")
+
+        return reader
+
+    def _bound(self) -> bool:
+        """Tests bind the session to one connection (inside a transaction they roll back)."""
+        return self.session().bind is not None
+
+    @property
+    def reports(self) -> Session:
+        """The request's session for heavy report pages: on the replica when one is configured (read only)."""
+        if self._bound() or not current_app.config.get("DATABASE_REPLICA_URL"):
+            return self.session
+        if "db_reports" not in g:
+            g.db_reports = Session(current_app.extensions["db_read_engine"])
+        return g.db_reports
+
+    def read_session(self) -> Session:
+        """A session for heavy reads (reports and exports), on the replica when configured; close it after.
+
+        Where the session is bound to one connection (tests), that session itself, so reads see its data.
+        """
+        if self._bound():
+            return _Unclosed(self.session())
+        return Session(current_app.extensions["db_read_engine"])
+
+    def side_session(self) -> Session:
+        """A session on a connection of its own, committing apart from the current work (job progress)."""
+        if self._bound():
+            return _Unclosed(self.session())
+        return Session(self.engine)
+
+
+class _Unclosed:
+    """The current session lent out: closing it (or leaving a `with`) leaves it open; commit only flushes."""
+
+    def __init__(self, session: Session):
+        self._session = session
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def close(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        self._session.flush()
 
 
 db = Database()

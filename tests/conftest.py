@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from shop import create_app, settings
 from shop.db import db
-from shop.extensions import limiter
+from shop.extensions import cache, limiter
 from shop.migrate import alembic_config
 from tests.clients import OwnContextClient
 from tests.dbutil import fresh_database
@@ -49,6 +49,7 @@ def session(app):
     limiter.reset()
     settings._cache.clear()  # saved settings of an earlier (rolled-back) test must not linger
     with app.app_context():
+        cache.clear()  # cached catalogue data of an earlier (rolled-back) test must not linger
         yield db.session
     db.session.remove()
     transaction.rollback()

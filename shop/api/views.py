@@ -39,7 +39,7 @@ def init_app(app) -> None:
     origins = app.config.get("API_CORS_ORIGINS") or []
     if origins:
         CORS(app, resources={r"/api/v1/.*": {"origins": origins}}, allow_headers=["Authorization", "Content-Type",
-             "Accept-Language"], expose_headers=["Retry-After"], max_age=600)
+             "Accept-Language"], expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
 
 
 __all__ = ["bp", "init_app", "operation"]
