@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from shop.audit import record, snapshot
 from shop.catalog.models import Brand, Category, ConsumptionTaxCategory, NetContentUnit, Product, ProductImage
+from shop.catalog.services import catalogue_changed
 from shop.customs import codes
 
 COLUMNS = (
@@ -195,6 +196,7 @@ def save_product(session: Session, row: dict[str, str], *, actor_id: int | None,
     session.flush()
     record(session, actor_id=actor_id, action="product.update" if before else "product.create", obj=product,
            before=before, summary=product.sku)
+    catalogue_changed(session)
     return product, {}
 
 
@@ -210,6 +212,7 @@ def set_published(session: Session, product: Product, published: bool, *, actor_
     product.published = published
     record(session, actor_id=actor_id, action="product.publish" if published else "product.unpublish",
            obj=product, before=before, summary=product.sku)
+    catalogue_changed(session)
 
 
 # --- import and export -----------------------------------------------------------------------------
@@ -273,6 +276,7 @@ def import_products(session: Session, rows: list[dict[str, str]], *, actor_id: i
         session.flush()
         record(session, actor_id=actor_id, action="product.import", obj=product, before=before,
                summary=product.sku)
+    catalogue_changed(session)
     return created, updated
 
 

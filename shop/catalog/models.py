@@ -6,7 +6,18 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    event,
+    inspect,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from shop.customs import codes
@@ -70,8 +81,15 @@ class Product(Base):
         # so a literal like "< 1" would mean something else there. Upper bounds are checked in the services.
         CheckConstraint("vat_rate >= 0", name="vat_rate_not_negative"),
         CheckConstraint("tariff_rate >= 0", name="tariff_rate_not_negative"),
-        Index("ix_products_listing", "published", "on_positive_list", "created_at"),
-        Index("ix_products_price", "published", "price"),
+        # The storefront's sorts and filters (shop.catalog.services): a page walks one of these in order and
+        # stops when it is full. The id at the end is the sorts' tie-breaker.
+        Index("ix_products_listing", "published", "on_positive_list", "created_at", "id"),
+        Index("ix_products_price", "published", "on_positive_list", "price", "id"),
+        Index("ix_products_featured", "published", "on_positive_list", "featured", "created_at", "id"),
+        Index("ix_products_category", "category_id", "published", "on_positive_list", "created_at", "id"),
+        Index("ix_products_related", "category_id", "featured", "id"),
+        # The brand and origin facets, read from the index alone.
+        Index("ix_products_facets", "published", "on_positive_list", "brand_id", "origin_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +99,7 @@ class Product(Base):
     description_zh: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="RESTRICT"), index=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
     # Customs codes: 3-digit country of origin, 10-digit HS code and its legal units (from the HS table),
     # the transaction unit (JGS-20 code) and the bonded account-book item number.
     origin_code: Mapped[str] = mapped_column(String(3), index=True)
@@ -105,7 +123,8 @@ class Product(Base):
     max_per_order: Mapped[int] = mapped_column(default=5)
     published: Mapped[bool] = mapped_column(default=False)
     featured: Mapped[bool] = mapped_column(default=False)
-    # Lower-cased Chinese and English names, brand and origin names: what the search box matches.
+    # Lower-cased Chinese and English names, brand and origin names: what the search box matches. Its terms
+    # are kept in product_search (shop.catalog.search), where the search looks products up.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -143,6 +162,34 @@ class ProductImage(Base):
     product: Mapped[Product] = relationship(back_populates="images")
 
 
+class ProductSearch(Base):
+    """What a product is found by: the terms of its search text (shop.catalog.search), one row per product.
+
+    On PostgreSQL `document` is a tsvector of the terms and its GIN index answers searches. SQLite has no such
+    index: there `document` holds the terms as text, checked product by product, and product_search_terms is
+    the index. The schema is the same on both databases; each leaves empty what only the other uses (the GIN
+    index on SQLite, product_search_terms on PostgreSQL).
+    """
+
+    __tablename__ = "product_search"
+    __table_args__ = (
+        Index("ix_product_search_document", "document", postgresql_using="gin", sqlite_where=text("0")),
+    )
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    document: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+class ProductSearchTerm(Base):
+    """SQLite's search index: one row per term and product, found by the term or by a prefix of it."""
+
+    __tablename__ = "product_search_terms"
+    __table_args__ = (PrimaryKeyConstraint("term", "product_id"), {"sqlite_with_rowid": False})
+
+    term: Mapped[str] = mapped_column(String(200))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+
+
 @event.listens_for(Product, "before_insert")
 @event.listens_for(Product, "before_update")
 def _refresh_search_text(mapper, connection, product: Product) -> None:
@@ -152,3 +199,14 @@ def _refresh_search_text(mapper, connection, product: Product) -> None:
 
     if product.brand is not None:
         product.search_text = search_text_for(product, product.brand)
+
+
+@event.listens_for(Product, "after_insert")
+@event.listens_for(Product, "after_update")
+def _refresh_search_terms(mapper, connection, product: Product) -> None:
+    # The index follows the search text in the same flush. (Core bulk inserts skip this: shop.seed.bulk
+    # indexes its rows itself.)
+    from shop.catalog import search
+
+    if inspect(product).attrs.search_text.history.has_changes():
+        search.index_product(connection, product.id, product.search_text)

@@ -18,11 +18,12 @@ from types import SimpleNamespace
 from typing import cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from shop.catalog import search
 from shop.catalog.models import Brand, Product, ProductImage
-from shop.catalog.services import search_text_for
+from shop.catalog.services import catalogue_changed, search_text_for
 from shop.db import utcnow
 from shop.inventory.models import Lot, MovementReason, StockMovement
 from shop.seed.data import COOL_WAREHOUSE, GENERAL_WAREHOUSE, KINDS, PRODUCTS, Kind, ProductSpec
@@ -131,6 +132,8 @@ def seed_bulk(session: Session, n: int, echo: Callable[[str], object] = print, *
         session.execute(insert(Product.__table__), rows)
         ids = {sku: product_id for sku, product_id in session.execute(
             select(Product.sku, Product.id).where(Product.sku.between(rows[0]["sku"], rows[-1]["sku"])))}
+        # Core inserts skip the ORM events that keep the search index in step: index the rows here.
+        search.index_products(session.connection(), [(ids[row["sku"]], row["search_text"]) for row in rows])
 
         images, lots = [], []
         for (number, t), row in zip(batch, rows, strict=True):
@@ -163,4 +166,7 @@ def seed_bulk(session: Session, n: int, echo: Callable[[str], object] = print, *
             ])
         created += len(batch)
         echo(f"  {created:,} / {n:,} products ({time.perf_counter() - started:.1f} s)")
+    # The planner's statistics describe a catalogue that has just grown by n products: refresh them.
+    session.execute(text("ANALYZE"))
+    catalogue_changed(session)
     return created

@@ -247,6 +247,54 @@ def test_search_keeps_the_query_in_the_search_boxes(client, session):
     assert html.count('value="奶粉"') == 2  # the header's search box and the filter form's
 
 
+@pytest.mark.parametrize("query", ["面膜", "蚕丝", "丝面", "膜", "KR-SILK", "silk mask", "sheet 面膜", "韩国"])
+def test_search_finds_two_character_chinese_words_skus_and_mixed_queries(client, session, query):
+    mask = factories.product(session, sku="KR-SILK", name_zh="蚕丝面膜", name_en="Silk sheet mask",
+                             origin_code="133", hs_code="3304990099")
+    _milk_powder(session)
+
+    assert skus_on_page(client.get("/products", query_string={"q": query}).text) == [mask.sku]
+
+
+@pytest.mark.parametrize("window", [1, 10_000], ids=["from the search index", "walking the listing"])
+def test_search_results_page_like_the_listing(english, session, monkeypatch, window):
+    from shop.catalog import services
+
+    monkeypatch.setattr(services, "WINDOW", window)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    powders = [factories.product(session, name_zh=f"奶粉{i}", created_at=start + timedelta(minutes=i))
+               for i in range(30)]
+    factories.product(session, name_zh="面膜")
+    newest_first = [p.sku for p in reversed(powders)]
+
+    first = english.get("/products?q=奶粉").text
+    second = english.get("/products?q=奶粉&page=2").text
+
+    assert skus_on_page(first) == newest_first[:24]
+    assert skus_on_page(second) == newest_first[24:]
+    assert 'rel="next"' in first and 'rel="next"' not in second
+    assert english.get("/products?q=奶粉&page=3").status_code == 404
+
+
+def test_staff_changes_show_in_the_filters_and_categories_at_once(client, session):
+    from shop.catalog import manage
+    from tests.backoffice import wine_row
+
+    _milk_powder(session)
+    session.commit()
+    html = client.get("/products").text  # the category tree and the filters are cached from here on
+    assert 'value="chateau-x"' not in html and 'value="305"' not in html
+    brand = factories.brand(session, slug="chateau-x", name="Chateau X", name_zh="X酒庄")
+    category = factories.category(session, slug="red-wine")
+
+    manage.save_product(session, wine_row(brand, category), actor_id=None)
+    session.commit()
+
+    html = client.get("/products").text
+    assert 'value="chateau-x"' in html and '<option value="305" >法国</option>' in html
+    assert client.get("/c/red-wine").status_code == 200
+
+
 # --- filters ----------------------------------------------------------------------------------------
 
 

@@ -215,17 +215,24 @@ def test_facet_origins_lists_distinct_codes_of_goods_on_sale(session):
 # --- category tree ----------------------------------------------------------------------------------
 
 
+def _slugs(categories) -> list[str]:
+    return [c.slug for c in categories]
+
+
 def test_category_tree_nests_children_under_their_parents_in_position_order(session):
-    food = factories.category(session, slug="food", position=2)
-    beauty = factories.category(session, slug="beauty", position=1)
-    snacks = factories.category(session, slug="snacks", parent=food, position=2)
-    formula = factories.category(session, slug="formula", parent=food, position=1)
+    food = factories.category(session, slug="food", position=2, name_zh="食品", name_en="Food")
+    factories.category(session, slug="beauty", position=1)
+    factories.category(session, slug="snacks", parent=food, position=2)
+    factories.category(session, slug="formula", parent=food, position=1)
 
     tree = services.category_tree(session)
 
-    assert [node.category for node in tree] == [beauty, food]
+    assert _slugs(node.category for node in tree) == ["beauty", "food"]
     assert tree[0].children == ()
-    assert tree[1].children == (formula, snacks)
+    assert _slugs(tree[1].children) == ["formula", "snacks"]
+    top = tree[1].category
+    assert (top.id, top.name_zh, top.name_en, top.parent_id, top.parent) == (food.id, "食品", "Food", None, None)
+    assert {child.parent for child in tree[1].children} == {top}  # for the breadcrumbs
 
 
 def test_find_category_covers_a_parent_and_its_children(session):
@@ -233,9 +240,89 @@ def test_find_category_covers_a_parent_and_its_children(session):
     formula = factories.category(session, slug="formula", parent=food)
     tree = services.category_tree(session)
 
-    assert services.find_category(tree, "food") == (food, [food.id, formula.id])
-    assert services.find_category(tree, "formula") == (formula, [formula.id])
+    found, ids = services.find_category(tree, "food")
+    assert (found.slug, ids) == ("food", [food.id, formula.id])
+    found, ids = services.find_category(tree, "formula")
+    assert (found.slug, found.parent.slug, ids) == ("formula", "food", [formula.id])
     assert services.find_category(tree, "nothing") is None
+
+
+# --- cached tree and facets -------------------------------------------------------------------------
+
+
+class _Statements:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *args):
+        self.count += 1
+
+
+@pytest.fixture
+def statements(app):
+    """Counts the SQL statements run from here on."""
+    from sqlalchemy import event
+
+    counter = _Statements()
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter)
+
+
+def test_the_tree_and_the_facets_are_read_once_then_from_the_cache(session, statements):
+    factories.category(session, slug="food")
+    factories.product(session, origin_code="609")
+    session.flush()
+    before = statements.count
+    first = (services.category_tree(session), services.facet_brands(session), services.facet_origins(session))
+    read = statements.count
+
+    again = (services.category_tree(session), services.facet_brands(session), services.facet_origins(session))
+
+    assert read - before == 2  # the tree; the brands and origins (with the window's ends)
+    assert statements.count == read
+    assert again == first
+
+
+def test_the_cache_holds_plain_data(session):
+    from shop.extensions import cache
+
+    factories.category(session)
+    factories.product(session)
+    services.category_tree(session)
+    services.facet_brands(session)
+
+    for key in (services.TREE_KEY, services.SUMMARY_KEY):
+        value = repr(cache.get(key))
+        assert "shop.catalog" not in value and "object at" not in value, value
+
+
+def test_committed_catalogue_changes_drop_the_cached_tree_and_facets(session):
+    factories.product(session, origin_code="609")
+    session.commit()
+    assert services.facet_origins(session) == ["609"]
+    factories.product(session, origin_code="116")  # not through the staff services: the cache stays
+    session.commit()
+    assert services.facet_origins(session) == ["609"]
+
+    services.catalogue_changed(session)
+    assert services.facet_origins(session) == ["609"]  # not before the change is committed
+    session.commit()
+
+    assert services.facet_origins(session) == ["116", "609"]
+
+
+def test_a_rolled_back_change_keeps_the_cache(session, statements):
+    factories.product(session)
+    services.facet_brands(session)
+    services.catalogue_changed(session)
+    session.rollback()
+    read = statements.count
+
+    services.facet_brands(session)
+
+    assert statements.count == read
 
 
 # --- product_page -----------------------------------------------------------------------------------
