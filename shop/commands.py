@@ -19,6 +19,10 @@ def register(app) -> None:
     app.cli.add_command(stock_group)
     app.cli.add_command(customs_group)
 
+    from shop.jobs.commands import jobs_group
+
+    app.cli.add_command(jobs_group)
+
 
 @click.group("db", help="Database migrations (Alembic).")
 def db_group():

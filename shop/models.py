@@ -9,6 +9,7 @@ from shop.catalog.models import Brand, Category, ConsumptionTaxCategory, NetCont
 from shop.customs.models import Declaration, DeclarationReceipt, DeclarationStatus, DeclarationTaxLine
 from shop.db import Base
 from shop.inventory.models import ArrivalChannel, Location, Lot, MovementReason, StockMovement, Warehouse
+from shop.jobs.models import Job, JobStatus
 from shop.orders.models import (
                                 Order,
                                 OrderEvent,
@@ -23,7 +24,7 @@ from shop.payments.models import Payment, Refund, StripeEvent
 from shop.settings import ShopSetting
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Location", "ShopSetting", "ReturnDisposition", "ReturnRecord",
+    "ApiToken", "AuditEntry", "Job", "JobStatus", "Location", "ShopSetting", "ReturnDisposition", "ReturnRecord",
     "Address", "BuyerIdentity", "Declaration", "DeclarationReceipt", "DeclarationStatus", "DeclarationTaxLine",
     "Order", "OrderEvent", "OrderLine",
     "OrderStatus", "Payment", "Refund", "ReservationState", "StockReservation", "StripeEvent",

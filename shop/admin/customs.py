@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     send_from_directory,
     url_for,
 )
@@ -27,7 +24,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shop import clock
 from shop.admin.auth import CLERKS, role_required
-from shop.admin.downloads import csv_response
 from shop.admin.views import bp
 from shop.audit import record
 from shop.customs.messages import (
@@ -42,7 +38,7 @@ from shop.customs.models import Declaration, DeclarationStatus
 from shop.customs.queue import QueueFilter, declaration_queue, status_counts
 from shop.customs.reports import mask_name
 from shop.customs.rules import mask_id_number, mask_phone
-from shop.db import after_commit, db, utcnow
+from shop.db import db, utcnow
 from shop.orders.models import Order
 from shop.payments.models import Payment
 
@@ -53,9 +49,9 @@ ID_FIELDS = frozenset({"buyerIdNumber", "payerIdNumber"})
 PHONE_FIELDS = frozenset({"buyerTelephone", "consigneeTelephone", "telephone"})
 
 
-def _day(name: str) -> date | None:
+def _day(name: str, values=None) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, "").strip())
+        return date.fromisoformat((values if values is not None else request.args).get(name, "").strip())
     except ValueError:
         return None
 
@@ -215,38 +211,30 @@ def customs_outbox_file(name: str):
 # --- The declaration list, downloaded ---------------------------------------------------------------------
 
 
-@bp.get("/customs/export.<fmt>")
+@bp.post("/customs/exports")
 @role_required(*CLERKS)
-def customs_export(fmt: str):
-    """The declaration list of the queue's date range and status as CSV or XLSX, streamed."""
-    from shop.customs import reports
+def customs_export():
+    """The declaration list of the queue's date range and status as CSV or XLSX: a background job."""
+    from shop.jobs.queue import submit
 
+    fmt = request.form.get("format", "")
     if fmt not in ("csv", "xlsx"):
-        abort(404)
-    tz = clock.shop_timezone()
+        abort(400)
     today = clock.today()
-    start, end = _day("from"), _day("to")
+    start, end = _day("from", request.form), _day("to", request.form)
     end = end or today
     start = start or end - timedelta(days=30)
     if end < start:
         start, end = end, start
-    status = request.args.get("status") or ""
-    wanted = DeclarationStatus(status) if status in {s.value for s in DeclarationStatus} else None
-    period = reports.Period(start, end, tz)
-    filename = f"declarations-{start}-{end}{'-' + wanted.value if wanted else ''}.{fmt}"
+    status = request.form.get("status") or ""
+    wanted = status if status in {s.value for s in DeclarationStatus} else None
     # The list carries masked personal data only, but who took which list out of the shop is on record.
     record(db.session, actor_id=current_user.id, action="declaration.export", obj=current_user._get_current_object(),
-           after={"format": fmt, "from": str(start), "to": str(end), "status": wanted.value if wanted else None},
-           summary=f"{fmt} {start}..{end} {wanted.value if wanted else 'all'}")
-    rows = reports.declaration_lines(db.session, period, wanted)
-    if fmt == "csv":
-        return csv_response(filename, reports.HEADER, rows)
-    # A write-only workbook is a zip: it goes to a temporary file on disk, never to memory as a whole.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    reports.write_xlsx(rows, handle)
-    handle.seek(0)
-    return send_file(handle, as_attachment=True, download_name=filename,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+           after={"format": fmt, "from": str(start), "to": str(end), "status": wanted},
+           summary=f"{fmt} {start}..{end} {wanted or 'all'}")
+    job = submit(db.session, "customs.declaration_export",
+                 {"format": fmt, "from": str(start), "to": str(end), "status": wanted}, user_id=current_user.id)
+    return redirect(url_for("admin.customs_job", job_id=job.id))
 
 
 # --- Receipts ---------------------------------------------------------------------------------------------
@@ -268,28 +256,23 @@ def customs_receipts():
     report = ImportReport()
     now = utcnow()
     if request.form.get("source") == "inbox":
-        files = receipt_files([inbox])[:MAX_RECEIPT_FILES] if inbox.is_dir() else []
-        if not files:
+        if not waiting:
             flash(_("The inbox folder holds no receipts."), "error")
             return redirect(url_for("admin.customs_receipts"))
-        for path in files:
-            report.files.append(import_data(db.session, path.name, path.read_bytes(), now=now))
-        # Files move to processed/ once their receipts are committed, so that the inbox shows what is new.
-        after_commit(db.session, lambda: _archive(files, inbox / "processed"))
-    else:
-        uploads = [f for f in request.files.getlist("files") if f and f.filename][:MAX_RECEIPT_FILES]
-        if not uploads:
-            flash(_("Choose one or more receipt files (XML) to import."), "error")
-            return redirect(url_for("admin.customs_receipts"))
-        for upload in uploads:
-            report.files.append(import_data(db.session, Path(upload.filename).name[:255], upload.read(), now=now))
+        # A folder can hold thousands of receipts: a background job imports them (files move to processed/
+        # once their receipts are committed, so that the inbox shows what is new).
+        from shop.jobs.queue import submit
+
+        record(db.session, actor_id=current_user.id, action="receipts.import", obj=current_user._get_current_object(),
+               after={"source": "inbox", "files": waiting}, summary=f"inbox, {waiting} files")
+        job = submit(db.session, "customs.inbox_import", {}, user_id=current_user.id)
+        return redirect(url_for("admin.customs_job", job_id=job.id))
+    uploads = [f for f in request.files.getlist("files") if f and f.filename][:MAX_RECEIPT_FILES]
+    if not uploads:
+        flash(_("Choose one or more receipt files (XML) to import."), "error")
+        return redirect(url_for("admin.customs_receipts"))
+    for upload in uploads:
+        report.files.append(import_data(db.session, Path(upload.filename).name[:255], upload.read(), now=now))
     record(db.session, actor_id=current_user.id, action="receipts.import", obj=current_user._get_current_object(),
            after={"files": [f.name for f in report.files]}, summary=f"{len(report.files)} files, {sum(f.recorded for f in report.files)} receipts")
     return render_template("admin/customs_receipts.html", report=report, inbox=inbox, waiting=0)
-
-
-def _archive(files: list[Path], folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in files:
-        if path.exists():
-            os.replace(path, folder / path.name)

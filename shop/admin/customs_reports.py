@@ -104,7 +104,7 @@ def _amount(amount) -> str:
 @role_required(*CLERKS)
 def customs_report_tax():
     month, error = _month_arg()
-    summary = summaries.tax_summary(db.session, month, clock.shop_timezone())
+    summary = summaries.tax_summary(db.reports, month, clock.shop_timezone())
     return render_template("admin/customs_report_tax.html", summary=summary, month=month, error=error,
                            fields=(*TAX_FIELDS, "total_tax"), field_names=FIELD_NAMES, amount=_amount, plain=_plain,
                            newest=Month.of(clock.today()), oldest=Month(FIRST_YEAR, 1))
@@ -149,8 +149,8 @@ def customs_report_quota():
     year, error = _year_arg()
     page = _page_arg()
     tz, now = clock.shop_timezone(), clock.now()
-    rows = summaries.quota_use(db.session, year, tz, now=now, offset=(page - 1) * QUOTA_PAGE, limit=QUOTA_PAGE + 1)
-    overview = summaries.quota_overview(db.session, year, tz, now=now)
+    rows = summaries.quota_use(db.reports, year, tz, now=now, offset=(page - 1) * QUOTA_PAGE, limit=QUOTA_PAGE + 1)
+    overview = summaries.quota_overview(db.reports, year, tz, now=now)
     return render_template("admin/customs_report_quota.html", year=year, error=error, rows=rows[:QUOTA_PAGE],
                            page=page, has_next=len(rows) > QUOTA_PAGE, first_rank=(page - 1) * QUOTA_PAGE + 1,
                            overview=overview, amount=_amount, first_year=FIRST_YEAR, last_year=clock.today().year)
@@ -178,7 +178,7 @@ def customs_report_quota_csv():
 @role_required(*CLERKS)
 def customs_report_ledger():
     month, error = _month_arg()
-    result = summaries.ledger_reconciliation(db.session, month, clock.shop_timezone())
+    result = summaries.ledger_reconciliation(db.reports, month, clock.shop_timezone())
     return render_template("admin/customs_report_ledger.html", result=result, month=month, error=error,
                            newest=Month.of(clock.today()), oldest=Month(FIRST_YEAR, 1))
 
@@ -189,7 +189,7 @@ def customs_report_ledger_csv():
     month, error = _month_arg()
     if error:
         return render_error(400, error)
-    result = summaries.ledger_reconciliation(db.session, month, clock.shop_timezone())
+    result = summaries.ledger_reconciliation(db.reports, month, clock.shop_timezone())
     rows = ([lot.lot_id, lot.sku, lot.lot_no, lot.sold, lot.returned, lot.ledger_out, lot.listed,
              lot.listed_returns, lot.list_out, lot.difference, "yes" if lot.matches else "no", " ".join(lot.orders)]
             for lot in result.lots)

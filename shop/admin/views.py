@@ -45,6 +45,7 @@ def register_pages() -> None:
         customs_reports,
         fulfilment,
         inventory,
+        jobs,
         labels,
         orders,
         settings,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -120,6 +120,31 @@ class Said(str):
 
 def say(template: str, **params) -> Said:
     return Said(template, params)
+
+
+def _encoded(value):
+    """A report line or value as plain JSON (a job keeps its report in the database)."""
+    from shop.orders.models import OrderStatus
+
+    if isinstance(value, Said):
+        return {"template": value.template, "params": {k: _encoded(v) for k, v in value.params.items()}}
+    if isinstance(value, DeclarationStatus):
+        return {"declaration_status": value.value}
+    if isinstance(value, OrderStatus):
+        return {"order_status": value.value}
+    return value if isinstance(value, int | float) else str(value)
+
+
+def _decoded(value):
+    from shop.orders.models import OrderStatus
+
+    if isinstance(value, dict):
+        if "declaration_status" in value:
+            return DeclarationStatus(value["declaration_status"])
+        if "order_status" in value:
+            return OrderStatus(value["order_status"])
+        return Said(value["template"], {k: _decoded(v) for k, v in value["params"].items()})
+    return value
 
 
 # --- parsing -------------------------------------------------------------------------------------------
@@ -264,6 +289,16 @@ class FileReport:
     duplicates: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # unknown orders / message types, unreadable files
     notes: list[str] = field(default_factory=list)  # recorded but not applied, conflicts
+
+    def as_json(self) -> dict:
+        """Plain JSON, report lines keeping their templates (a job keeps its report in the database)."""
+        return {f.name: [_encoded(v) for v in value] if isinstance(value := getattr(self, f.name), list) else value
+                for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> FileReport:
+        return cls(**{name: [_decoded(v) for v in value] if isinstance(value, list) else value
+                      for name, value in data.items()})
 
     def lines(self) -> list[str]:
         out = [f"{self.name} ({self.message_type or '?'}): {self.recorded} receipts recorded, "

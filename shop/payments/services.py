@@ -144,11 +144,11 @@ def complete_payment(session: Session, intent: Intent, *, source: str, now: date
     reservations.commit(orders.order_reservations(session, order))
     session.add(Declaration(order_id=order.id, cop_no=order.number, status=DeclarationStatus.PENDING))
     session.flush()
-    from shop.orders.mail import send_order_confirmation
+    from shop.jobs.queue import enqueue
 
-    app = current_app._get_current_object()
     order_id = order.id
-    after_commit(session, lambda: send_order_confirmation(app, order_id))
+    # By a worker when Redis is configured, else right after the commit.
+    after_commit(session, lambda: enqueue("orders.send_confirmation", order_id=order_id))
     return True
 
 

@@ -91,8 +91,12 @@ def test_a_clerk_declares_exports_imports_receipts_and_sees_orders_released(live
         page.get_by_role("button", name="Filter").click()
     for number in numbers:
         expect(page.locator(f'tr[data-order="{number}"]')).to_contain_text("Declared")
-    with page.expect_download() as download_info:
+    # The export is prepared as a job; its page shows it done, with the file to download.
+    with page.expect_navigation():
         page.get_by_test_id("export-xlsx").click()
+    expect(page.get_by_test_id("job-status")).to_have_text("Done")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("job-download").click()
     path = tmp_path / "declarations.xlsx"
     download_info.value.save_as(path)
     workbook = load_workbook(path, read_only=True)
@@ -123,9 +127,13 @@ def test_a_clerk_declares_exports_imports_receipts_and_sees_orders_released(live
     expect(page.get_by_test_id("inbox-receipts")).to_contain_text("2 files wait in the inbox folder.")
     with page.expect_navigation():
         page.get_by_role("button", name="Import from the inbox").click()
+    # A folder import runs as a job; its page shows the report.
+    expect(page.get_by_test_id("job-status")).to_have_text("Done")
     expect(page.get_by_test_id("import-summary")).to_contain_text("2 files: 4 receipts recorded")
     expect(page.get_by_test_id("released")).to_have_count(2)
 
+    with page.expect_navigation():
+        page.locator('.admin-nav a[href="/admin/customs/receipts"]').click()
     bill = tmp_path / "CEB816_bill.xml"
     with live_server.app.app_context():
         released = _declarations(live_server, numbers)
@@ -153,3 +161,39 @@ def test_a_clerk_declares_exports_imports_receipts_and_sees_orders_released(live
         db.session.remove()
     assert states == {n: OrderStatus.RELEASED for n in numbers}
     assert statuses == {DeclarationStatus.RELEASED}
+
+
+def test_a_queued_export_page_follows_the_job_until_its_file_is_ready(live_server, page, tmp_path, monkeypatch):
+    """With Redis configured the export waits for a worker; the page shows it waiting, then done, by itself."""
+    from rq import SimpleWorker
+
+    from shop.jobs.queue import rq_queue
+    from tests.redisutil import REDIS_TEST_URL as url
+    from tests.redisutil import empty_redis
+
+    app = live_server.app
+    redis = empty_redis()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    app.extensions.pop("rq_queue", None)
+    try:
+        page.goto("/lang/en?next=/")
+        _sign_in(page, "clerk")
+        page.goto("/admin/customs")
+        with page.expect_navigation():
+            page.get_by_test_id("export-csv").click()
+        expect(page.get_by_test_id("job-status")).to_have_text("Waiting")
+        expect(page.get_by_test_id("job-download")).to_have_count(0)
+
+        with app.app_context():  # a worker takes the job while the page is open
+            queue = rq_queue(app)
+            SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+        expect(page.get_by_test_id("job-status")).to_have_text("Done", timeout=15_000)
+        with page.expect_download() as download_info:
+            page.get_by_test_id("job-download").click()
+        path = tmp_path / "declarations.csv"
+        download_info.value.save_as(path)
+        assert path.read_text(encoding="utf-8-sig").startswith("order_no,")
+    finally:
+        app.extensions.pop("rq_queue", None)
+        redis.flushdb()

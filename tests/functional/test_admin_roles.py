@@ -8,6 +8,7 @@ from sqlalchemy import select
 from shop.accounts.models import Role, User
 from shop.admin.auth import ADMINS, BACK_OFFICE, CLERKS, STAFF
 from shop.customs.models import Declaration
+from shop.jobs.models import Job, JobStatus
 from tests import factories, ordering
 from tests.clients import OwnContextClient
 from tests.functional.helpers import sign_in
@@ -34,9 +35,16 @@ def objects(app, session, tmp_path, monkeypatch):
     order = ordering.place(session, shopper, [(product, 1)])
     declaration = Declaration(order_id=order.id, cop_no=order.number)
     session.add(declaration)
+    jobs_dir = tmp_path / "jobs"
+    jobs_dir.mkdir()
+    monkeypatch.setitem(app.config, "JOBS_DIR", str(jobs_dir))
+    (jobs_dir / "roles.csv").write_text("order_no\n")
+    job = Job(id="f" * 32, kind="customs.declaration_export", params={"format": "csv"}, status=JobStatus.DONE,
+              file_path="roles.csv", file_name="declarations.csv", file_type="text/csv")
+    session.add(job)
     session.commit()
     return {"product_id": product.id, "lot_id": lot.id, "number": order.number, "user_id": shopper.id,
-            "fmt": "csv", "declaration_id": declaration.id, "name": "CEB621Message_roles.xml"}
+            "fmt": "csv", "declaration_id": declaration.id, "name": "CEB621Message_roles.xml", "job_id": job.id}
 
 
 def _client_for(app, session, role):

@@ -148,19 +148,30 @@ def _released(session, app, clerk, folders, count=1):
     return items
 
 
+def _export(clerk, **form) -> tuple[str, object]:
+    """Ask for an export (a job, done at once without Redis); its page and its download."""
+    response = clerk.post("/admin/customs/exports", data=form)
+    assert response.status_code == 302 and "/admin/customs/jobs/" in response.location
+    page = clerk.get(response.location)
+    return page.text, clerk.get(response.location + "/download")
+
+
 def test_the_list_downloads_as_csv_and_xlsx(app, session, clerk, folders):
     item = _paid(session, app)
     today = ordering.shop_today()
 
-    response = clerk.get(f"/admin/customs/export.csv?from={today - timedelta(days=1)}&to={today}")
+    page, response = _export(clerk, format="csv", **{"from": str(today - timedelta(days=1)), "to": str(today)})
+    assert 'data-job-status="done"' in page and "1 of 1" in page
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert [r["order_no"] for r in rows] == [item.number]
     assert rows[0]["buyer"] == "张*" and rows[0]["buyer_id"] == "3604**********0071"
     assert ordering.ID_A not in response.data.decode("utf-8-sig")
+    response.close()
 
-    response = clerk.get("/admin/customs/export.xlsx")  # no dates: the last 31 days
+    page, response = _export(clerk, format="xlsx")  # no dates: the last 31 days
     assert response.status_code == 200
     data = response.data
     response.close()
@@ -169,12 +180,15 @@ def test_the_list_downloads_as_csv_and_xlsx(app, session, clerk, folders):
     workbook.close()
     assert values[0][0] == "order_no" and values[1][0] == item.number
 
-    assert list(csv.reader(io.StringIO(clerk.get("/admin/customs/export.csv?status=released")
-                                       .data.decode("utf-8-sig")))) == [list(__import__("shop.customs.reports",
-                                                                         fromlist=["HEADER"]).HEADER)]
-    assert clerk.get("/admin/customs/export.pdf").status_code == 404
+    _, response = _export(clerk, format="csv", status="released")
+    assert list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")))) == [
+        list(__import__("shop.customs.reports", fromlist=["HEADER"]).HEADER)]
+    response.close()
+    assert clerk.post("/admin/customs/exports", data={"format": "pdf"}).status_code == 400
     # Bad dates are ignored rather than failing.
-    assert clerk.get("/admin/customs/export.csv?from=2026-13-45&to=yesterday").status_code == 200
+    _, response = _export(clerk, format="csv", **{"from": "2026-13-45", "to": "yesterday"})
+    assert response.status_code == 200
+    response.close()
 
 
 def _receipts(session, items, status: str) -> bytes:
@@ -216,7 +230,10 @@ def test_receipts_from_the_inbox_folder_are_imported_and_filed(app, session, cle
 
     page = clerk.get("/admin/customs/receipts").text
     assert "2 files wait in the inbox folder." in page
-    html = clerk.post("/admin/customs/receipts", data={"source": "inbox"}).text
+    response = clerk.post("/admin/customs/receipts", data={"source": "inbox"})
+    assert response.status_code == 302 and "/admin/customs/jobs/" in response.location
+    html = clerk.get(response.location).text
+    assert 'data-job-status="done"' in html and "2 of 2" in html
     assert "2 files: 2 receipts recorded" in html
     assert _declaration(session, items[0]).status is DeclarationStatus.RELEASED
     assert sorted(p.name for p in (folders.inbox / "processed").iterdir()) == ["CEB622_1.xml", "CEB622_2.xml"]
@@ -253,7 +270,7 @@ def test_the_parcel_ships_under_the_waybill_it_was_declared_with(app, session, c
     assert order.status is OrderStatus.SHIPPED and order.carrier == CustomsCodes.from_config(app.config).logistics_name
 
 
-@pytest.mark.parametrize("path", ["/admin/customs/outbox", "/admin/customs/receipts", "/admin/customs/export.csv"])
+@pytest.mark.parametrize("path", ["/admin/customs/outbox", "/admin/customs/receipts"])
 def test_the_workspace_is_for_clerks(app, session, client, path):
     signed_in(session, client, Role.STAFF)
     assert client.get(path).status_code == 403
