@@ -7,7 +7,8 @@ FLASK := $(BIN)/flask --app shop
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations translations-update lint bench clean
+# `make serve`: the shop under gunicorn, configured from the environment (docs/DEPLOY.md).
+.PHONY: run serve worker test install translations translations-update lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "GlobalBuy needs Python 3.11 or newer (set PYTHON=python3.x)")'
@@ -54,14 +55,28 @@ run: install
 	echo "GlobalBuy is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c python:shop.gunicorn_conf shop.wsgi:app
+
+# Background jobs when REDIS_URL is set: the worker and the periodic scheduler (production runs them as services).
+worker: install
+	$(FLASK) jobs worker
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 
+# The load and export benchmarks (docs/PERFORMANCE.md): gunicorn on loopback loaded by wrk, then 100,000
+# declarations exported; on SQLite, and on PostgreSQL too when it answers at BENCH_POSTGRES_URL (each run makes
+# and drops databases of its own there). About 20 minutes on 2 cores; `make bench BENCH_ARGS=--quick` is a
+# smoke run of a few minutes. Other options: `.venv/bin/python bench/load.py --help`.
+BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python bench/export.py
+	$(BIN)/python bench/load.py --postgres-url '$(BENCH_POSTGRES_URL)' $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

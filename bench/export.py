@@ -20,8 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +27,8 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import bench_database, id_number  # noqa: E402  (after the path is set)
 
 FORMATS = ("csv", "xlsx", "ceb621")
 SECONDS_TARGET = {"csv": 30, "xlsx": 120}  # the issue's targets; none for the messages
@@ -73,42 +73,6 @@ def app_config(url: str, work: Path) -> dict:
     return {"DATABASE_URL": url, "ENV": "development", "SECRET_KEY": SECRET_KEY, "DATA_KEY": "",
             "MEDIA_ROOT": str(work / "media"), "CUSTOMS_KEYS_DIR": str(work / "keys"), "CUSTOMS_SIGNER": "rsa",
             "CUSTOMS_SIGNING_KEY": "", "CUSTOMS_SIGNING_CERT": ""}
-
-
-# --- The database ---------------------------------------------------------------------------------------
-
-
-@contextmanager
-def bench_database(server_url: str | None, work: Path):
-    """The URL of an empty database of our own, dropped afterwards: never one that exists already."""
-    if not server_url:
-        yield f"sqlite:///{work / 'bench.sqlite3'}"  # removed with the temporary directory
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url)
-    if url.get_backend_name() != "postgresql":
-        raise SystemExit("--database-url must name a PostgreSQL server (SQLite is the default)")
-    name = f"globalbuy_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url.set(database=url.database or "postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def id_number(rng: random.Random, region: str) -> str:
-    """A valid resident ID number (CBEC-RULES §3: checksum, real birth date), never a real person's."""
-    from shop.customs.rules import ID_CHECK_CHARS, ID_WEIGHTS
-
-    born = date(1960, 1, 1) + timedelta(days=rng.randrange(40 * 365))
-    body = f"{region}{born:%Y%m%d}{rng.randrange(1000):03d}"
-    return body + ID_CHECK_CHARS[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
 
 
 def generate(session, count: int, seed: int = 20261201) -> tuple[date, date, int]:
@@ -325,6 +289,7 @@ def main() -> None:
     parser.add_argument("--declarations", type=int, default=100_000, help="how many (default 100,000)")
     parser.add_argument("--database-url", help="a PostgreSQL server to create a database on (default: SQLite)")
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
+    parser.add_argument("--json", type=Path, help="also write the results to this file, as JSON")
     parser.add_argument("--step", choices=("setup", *FORMATS), help=argparse.SUPPRESS)  # what a child does
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--period", nargs=2, type=date.fromisoformat, help=argparse.SUPPRESS)
@@ -356,6 +321,10 @@ def main() -> None:
             results.append(in_subprocess("--step", fmt, *common, "--period", data["start"], data["end"]))
             print(f"  {fmt}: {results[-1]['seconds']:.1f} s, peak {results[-1]['peak_mb']:.0f} MB", flush=True)
         report(results, backend)
+        if args.json:
+            args.json.write_text(json.dumps({"backend": backend, "declarations": args.declarations,
+                                             "targets": {"seconds": SECONDS_TARGET, "peak_mb": MEMORY_TARGET_MB},
+                                             "results": results}, indent=2))
 
 
 if __name__ == "__main__":
