@@ -78,6 +78,9 @@ def from_environment() -> dict:
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         # Catalogue and cart
         "PAGE_SIZE": _int("PAGE_SIZE", 24),
+        # The home page and the listings are rendered once and shared this many seconds (0: never kept);
+        # a card's stock state may be this old (shop/catalog/pagecache.py).
+        "CATALOGUE_PAGE_CACHE_SECONDS": _int("CATALOGUE_PAGE_CACHE_SECONDS", 15),
         "FREIGHT_FEE": _decimal("FREIGHT_FEE", "10.00"),
         "FREE_FREIGHT_OVER": _decimal("FREE_FREIGHT_OVER", "399.00"),
         "INSURANCE_RATE": _decimal("INSURANCE_RATE", "0"),

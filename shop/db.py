@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Enum, Integer, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -131,8 +131,37 @@ def _sqlite_transactions(engine: Engine, *, wal: bool) -> None:
     def _begin(conn):
         # IMMEDIATE takes the write lock up front. A deferred transaction that reads and then writes fails
         # at once with "database is locked" when another writer committed in between (the busy timeout does
-        # not apply to that upgrade), which is exactly what two buyers racing for the last unit do.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # not apply to that upgrade), which is exactly what two buyers racing for the last unit do. A request
+        # that only reads (read_only) reads a snapshot instead, beside the others and beside the writer.
+        conn.exec_driver_sql("BEGIN" if reading_only() else "BEGIN IMMEDIATE")
+
+
+def read_only(view):
+    """Mark a view that never writes (the storefront's pages). On SQLite its transaction is deferred, so that
+    such requests read side by side instead of queueing for the write lock; on every database a write from it
+    is refused (ReadOnlyRequest), so the mark cannot silently become wrong."""
+    view.db_read_only = True
+    return view
+
+
+class ReadOnlyRequest(RuntimeError):
+    """A view marked read_only tried to write."""
+
+
+def reading_only() -> bool:
+    """Whether the request being served is one of a view marked read_only."""
+    return has_request_context() and g.get("db_read_only", False)
+
+
+def _mark_read_only() -> None:
+    if request.endpoint is not None:
+        g.db_read_only = getattr(current_app.view_functions.get(request.endpoint), "db_read_only", False)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes(session: Session, flush_context, instances) -> None:
+    if (session.new or session.dirty or session.deleted) and reading_only():
+        raise ReadOnlyRequest(f"{request.endpoint} is marked read_only but writes")
 
 
 class AppSession(Session):
@@ -167,6 +196,8 @@ class Database:
             _sqlite_transactions(engine, wal=":memory:" not in url)
         app.extensions["db_engine"] = engine
         app.extensions["db_read_engine"] = self._read_engine(app, engine, kwargs)
+        # First of the request's hooks, before anything that could open the transaction.
+        app.before_request_funcs.setdefault(None, []).insert(0, _mark_read_only)
 
         @app.teardown_appcontext
         def _remove_session(exc):

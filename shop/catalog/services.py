@@ -11,7 +11,7 @@ from flask import has_app_context
 from sqlalchemy import event, func, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
-from shop.catalog import search
+from shop.catalog import pagecache, search
 from shop.catalog.models import Brand, Category, Product
 from shop.customs import codes
 from shop.domain import NotFound
@@ -52,7 +52,7 @@ def _cached(key: str, compute: Callable[[], object]):
 
 
 def catalogue_changed(session: Session) -> None:
-    """Staff changed what the storefront shows: the cached tree and facets are dropped when this commits."""
+    """Staff changed what the storefront shows: the cached tree, facets and pages are dropped when this commits."""
     session.info["catalogue_changed"] = True
 
 
@@ -60,6 +60,7 @@ def catalogue_changed(session: Session) -> None:
 def _drop_cached_catalogue(session: Session) -> None:
     if session.info.pop("catalogue_changed", False) and has_app_context():
         cache.delete_many(TREE_KEY, SUMMARY_KEY)
+        pagecache.new_generation()
 
 
 @event.listens_for(Session, "after_rollback")

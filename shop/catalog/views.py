@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask_babel import gettext
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from shop import clock, settings
 from shop.cart.quote import estimate_for_product
-from shop.catalog import services
+from shop.catalog import pagecache, services
 from shop.catalog.forms import SearchForm
-from shop.db import db
+from shop.db import db, read_only
 from shop.domain import NotFound
+from shop.templating import localized
 
 bp = Blueprint("catalog", __name__)
 
@@ -26,27 +29,49 @@ def _expiry_days() -> int:
 
 
 @bp.get("/")
+@read_only
 def home():
+    fragment = pagecache.cached("home", _home_body)
+    return render_template("catalog/home.html", fragment=fragment)
+
+
+def _home_body() -> pagecache.Fragment:
     tree = services.category_tree(db.session)
     featured = services.list_products(
         db.session, services.Criteria(featured_only=True), page=1, page_size=8,
         today=_today(), near_expiry_days=_expiry_days())
     newest = services.list_products(
         db.session, services.Criteria(), page=1, page_size=8, today=_today(), near_expiry_days=_expiry_days())
-    return render_template("catalog/home.html", tree=tree, featured=featured.items, newest=newest.items)
+    body = render_template("catalog/_home.html", tree=tree, featured=featured.items, newest=newest.items)
+    return pagecache.Fragment(gettext("Buy from the whole world at bonded prices"), Markup(body))
 
 
 @bp.get("/products")
+@read_only
 def listing():
     return _listing(category_slug=None)
 
 
 @bp.get("/c/<slug>")
+@read_only
 def category(slug: str):
     return _listing(category_slug=slug)
 
 
 def _listing(category_slug: str | None):
+    fragment = pagecache.cached("listing", lambda: _listing_body(category_slug))
+    return render_template("catalog/listing.html", fragment=fragment), fragment.status
+
+
+def _title(category, query: str) -> str:
+    if category:
+        return localized(category, "name")
+    if query:
+        return gettext("Search: %(q)s", q=query[:100])
+    return gettext("All goods")
+
+
+def _listing_body(category_slug: str | None) -> pagecache.Fragment:
     form = SearchForm(formdata=MultiDict(request.args))
     tree = services.category_tree(db.session)
     brands = services.facet_brands(db.session)
@@ -59,10 +84,14 @@ def _listing(category_slug: str | None):
         if found is None:
             abort(404)
         current_category, criteria.category_ids = found
+    title = _title(current_category, form.q.data or "")
+
+    def body(listing) -> Markup:
+        return Markup(render_template("catalog/_listing.html", form=form, tree=tree, brands=brands,
+                                      origins=origins, category=current_category, listing=listing))
 
     if not form.validate():
-        return render_template("catalog/listing.html", form=form, tree=tree, brands=brands, origins=origins,
-                               category=current_category, listing=None), 400
+        return pagecache.Fragment(title, body(None), 400)
 
     criteria.query = (form.q.data or "").strip()
     criteria.origin_code = form.origin.data or None
@@ -78,11 +107,11 @@ def _listing(category_slug: str | None):
                                      today=_today(), near_expiry_days=_expiry_days())
     if page > 1 and not listing.items:
         abort(404)
-    return render_template("catalog/listing.html", form=form, tree=tree, brands=brands, origins=origins,
-                           category=current_category, listing=listing)
+    return pagecache.Fragment(title, body(listing))
 
 
 @bp.get("/p/<sku>")
+@read_only
 def product(sku: str):
     try:
         page = services.product_page(db.session, sku, today=_today(), near_expiry_days=_expiry_days())
@@ -96,6 +125,7 @@ def product(sku: str):
 
 
 @bp.get("/media/<path:filename>")
+@read_only
 def media(filename: str):
     """Product images from the configured storage directory."""
     return send_from_directory(current_app.config["MEDIA_ROOT"], filename, max_age=7 * 24 * 3600)

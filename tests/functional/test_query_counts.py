@@ -1,4 +1,7 @@
-"""The storefront pages issue a fixed number of SQL statements, at most five, however many products they show."""
+"""The storefront pages issue a fixed number of SQL statements, at most five, however many products they show.
+
+Counted as rendered, with the shared page cache (shop/catalog/pagecache.py) off: a page served from it issues
+none (tests/functional/test_page_cache.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,11 @@ from shop.extensions import cache
 from tests import factories
 
 MAX_QUERIES = 5
+
+
+@pytest.fixture(autouse=True)
+def rendered_every_time(app, monkeypatch):
+    monkeypatch.setitem(app.config, "CATALOGUE_PAGE_CACHE_SECONDS", 0)
 
 
 @pytest.fixture

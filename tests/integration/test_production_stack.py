@@ -77,4 +77,37 @@ def test_gunicorn_takes_its_worker_count_from_the_cores(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     assert importlib.reload(conf).workers == multiprocessing.cpu_count() * 2 + 1
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    assert importlib.reload(conf).workers == 3 and conf.accesslog is None and conf.preload_app is False
+    assert importlib.reload(conf).workers == 3 and conf.accesslog is None and conf.preload_app is True
+    monkeypatch.setenv("GUNICORN_PRELOAD", "0")
+    assert importlib.reload(conf).preload_app is False
+
+
+def test_a_forked_worker_starts_with_empty_database_pools(database_url):
+    from types import SimpleNamespace
+
+    from sqlalchemy import create_engine
+
+    import shop.gunicorn_conf as conf
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        inherited = conn.connection.dbapi_connection
+    assert engine.pool.checkedin() == 1
+    conf.forget_inherited_connections(SimpleNamespace(extensions={"db_engine": engine}))
+    assert engine.pool.checkedin() == 0
+    inherited.close()  # the parent's to close, after a real fork
+    engine.dispose()
+
+
+def test_the_master_compiles_every_template_before_the_workers_fork(app):
+    import gc
+
+    import shop.gunicorn_conf as conf
+
+    templates = app.jinja_env.list_templates(extensions=("html", "txt", "xml"))
+    try:
+        conf.warm_up(app)
+        assert gc.get_freeze_count() > 0  # the loaded app is out of the collector's sight
+    finally:
+        gc.unfreeze()
+    assert "catalog/_listing.html" in templates and len(app.jinja_env.cache) >= len(templates)
