@@ -195,13 +195,15 @@ class QuoteResponse(Schema):
 def products_for(items: list[QuoteItemIn]) -> list[tuple[Product, int]]:
     """The products on sale for these items, quantities of one SKU added up, in the items' order."""
     from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
 
     wanted: dict[str, int] = {}
     for item in items:
         wanted[item.sku] = wanted.get(item.sku, 0) + item.qty
     found = {p.sku: p for p in db.session.scalars(
         select(Product).where(Product.sku.in_(list(wanted)), Product.published.is_(True),
-                              Product.on_positive_list.is_(True)))}
+                              Product.on_positive_list.is_(True))
+        .options(joinedload(Product.brand)))}  # an order's lines keep the brand's name
     missing = [sku for sku in wanted if sku not in found]
     if missing:
         raise ApiError("not_for_sale", f"not for sale: {', '.join(missing)}", skus=",".join(missing))

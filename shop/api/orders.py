@@ -173,9 +173,13 @@ def _timeline(order: Order) -> list[TimelineStep]:
                          explanation=str(ORDER_STATUS_EXPLAINED[step])) for step in steps]
 
 
-def _detail(order: Order, model=None, **extra):
-    refunded = db.session.scalar(select(func.coalesce(func.sum(Payment.refunded_amount), 0))
-                                 .where(Payment.order_id == order.id))
+def _detail(order: Order, model=None, *, refunded: Decimal | None = None, annual_remaining: Decimal | None = None,
+            **extra):
+    if refunded is None:
+        refunded = db.session.scalar(select(func.coalesce(func.sum(Payment.refunded_amount), 0))
+                                     .where(Payment.order_id == order.id))
+    if annual_remaining is None:
+        annual_remaining = _annual_remaining(order)
     return (model or OrderDetail)(
         number=order.number, status=order.status.value, status_label=str(ORDER_STATUSES[order.status]),
         created_at=order.created_at, reserved_until=order.reserved_until, paid_at=order.paid_at,
@@ -191,7 +195,7 @@ def _detail(order: Order, model=None, **extra):
         limits=QuoteLimits(single_order_limit=rules.SINGLE_ORDER_LIMIT,
                            within_single_limit=order.duty_paid_value <= rules.SINGLE_ORDER_LIMIT,
                            full_tax_single_item=order.full_tax, annual_limit=rules.ANNUAL_LIMIT,
-                           annual_remaining=_annual_remaining(order)),
+                           annual_remaining=annual_remaining),
         buyer=Buyer(name=order.buyer_name, id_number_masked=order.buyer_id_masked,
                     phone_masked=order.buyer_phone_masked),
         consignee=Consignee(name=order.consignee_name, phone_masked=order.consignee_phone_masked,
@@ -298,29 +302,34 @@ def place_order(user, body: OrderRequest):
     items = products_for(body.items)
     rule, now = freight_rule(), utcnow()
     try:
-        order = services.place_order(
+        placement = services.new_order(
             db.session, user=user, items=items, buyer=buyer, consignee=consignee, freight_rule=rule, now=now,
             near_expiry_days=settings.value("NEAR_EXPIRY_DAYS"),
             reservation_minutes=settings.value("RESERVATION_MINUTES"), tz=clock.shop_timezone(),
             locale="zh_CN" if is_zh() else "en")
+        order = placement.order
+        try:  # before the stock is reserved: no other order waits on these lots during the call to Stripe
+            intent = payments.open_intent_for_new_order(db.session, order, gateway=gateway())
+        except PaymentUnavailable:
+            # The answer is an error, so nothing of this request is kept: no order holds stock without a way to pay.
+            raise ApiError("payment_unavailable", _l("Payments are not available just now. No money was taken. "
+                                                     "Please try again in a few minutes.")) from None
+        services.reserve_stock(db.session, placement)
     except (services.SingleOrderLimitExceeded, services.AnnualLimitExceeded, OutOfStock) as exc:
         _with_figures(exc, items, buyer, rule, now)
         raise  # the blueprint's DomainError handler answers it, figures included
+    payments.record_new_order_payment(db.session, order, intent)
     if body.identity is not None and body.save_identity:
         accounts.save_identity(db.session, user.id, name=buyer.name, id_number=buyer.id_number, phone=buyer.phone)
     if body.consignee is not None and body.save_address:
         accounts.save_address(db.session, user.id, consignee=consignee.name, phone=consignee.phone,
                               division_code=consignee.division_code, province=consignee.province,
                               city=consignee.city, district=consignee.district, street=consignee.street)
-    try:
-        intent = payments.open_payment(db.session, order, gateway=gateway(), now=now)
-    except PaymentUnavailable:
-        # The answer is an error, so nothing of this request is kept: no order holds stock without a way to pay.
-        raise ApiError("payment_unavailable", _l("Payments are not available just now. No money was taken. Please "
-                                                 "try again in a few minutes.")) from None
     payment = PaymentOut(intent_id=intent.id, client_secret=intent.client_secret or "",
                          publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"], amount=intent.amount)
-    return _detail(order, OrderCreated, payment=payment)
+    # A new order: nothing refunded, and its quota counted from what new_order read.
+    return _detail(order, OrderCreated, refunded=ZERO, annual_remaining=placement.annual_remaining,
+                   payment=payment)
 
 
 # --- Reading and cancelling -----------------------------------------------------------------------------

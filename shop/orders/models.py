@@ -44,6 +44,8 @@ class Order(Base):
         CheckConstraint("actual_paid >= 0", name="actual_paid_not_negative"),
         Index("ix_orders_buyer_year", "buyer_id_digest", "created_at"),
         Index("ix_orders_status_created", "status", "created_at"),
+        # Unpaid orders whose time is over (expire_unpaid_orders, before every order is placed).
+        Index("ix_orders_status_reserved_until", "status", "reserved_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -152,12 +152,41 @@ def _new_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
             return number
 
 
+@dataclass
+class Placement:
+    """An order written but holding no stock yet (new_order), and what reserve_stock needs to finish it."""
+
+    order: Order
+    items: list[tuple[Product, int]]  # in the order their stock rows are locked
+    cutoff: date  # lots with an earlier best-before date are not sold
+    annual_used: Decimal  # this buyer's annual quota used before this order
+
+    @property
+    def annual_remaining(self) -> Decimal:
+        """What remains of the annual limit with this order counted."""
+        return rules.annual_verdict(self.annual_used + self.order.duty_paid_value, ZERO).remaining
+
+
 def place_order(
     session: Session, *, user: User, items: list[tuple[Product, int]], buyer: Buyer, consignee: Consignee,
     freight_rule: FreightRule, now: datetime, near_expiry_days: int, reservation_minutes: int, tz: ZoneInfo,
     locale: str = "zh_CN",
 ) -> Order:
     """Turn items into an order awaiting payment — only if customs would accept it — and reserve its stock."""
+    placement = new_order(session, user=user, items=items, buyer=buyer, consignee=consignee,
+                          freight_rule=freight_rule, now=now, near_expiry_days=near_expiry_days,
+                          reservation_minutes=reservation_minutes, tz=tz, locale=locale)
+    return reserve_stock(session, placement)
+
+
+def new_order(
+    session: Session, *, user: User, items: list[tuple[Product, int]], buyer: Buyer, consignee: Consignee,
+    freight_rule: FreightRule, now: datetime, near_expiry_days: int, reservation_minutes: int, tz: ZoneInfo,
+    locale: str = "zh_CN",
+) -> Placement:
+    """The first half of place_order: every check customs makes, then the order written (awaiting payment)
+    without touching the stock. Between the two halves the transaction holds no lock another order waits for:
+    the place for slow work that must succeed for the order to stand (opening its PaymentIntent)."""
     today = now.astimezone(tz).date()
     id_number = validate_buyer(buyer, today)
     expire_unpaid_orders(session, now=now)
@@ -171,7 +200,8 @@ def place_order(
             value=format_cny(quote.duty_paid_value), limit=format_cny(rules.SINGLE_ORDER_LIMIT),
             over=format_cny(quote.limit.over_by)))
     id_digest = security.digest(id_number)
-    annual = rules.annual_verdict(annual_used(session, id_digest, now=now, tz=tz), quote.duty_paid_value)
+    used = annual_used(session, id_digest, now=now, tz=tz)
+    annual = rules.annual_verdict(used, quote.duty_paid_value)
     if not annual.allowed:
         raise AnnualLimitExceeded(_l(
             "This order would cross the %(limit)s annual limit for this ID number by %(over)s: %(used)s is "
@@ -199,12 +229,17 @@ def place_order(
                                    source="shopper", reason="order placed", created_at=now))
     session.add(order)
     session.flush()
+    return Placement(order, items, sale_cutoff(today, near_expiry_days), used)
 
-    cutoff = sale_cutoff(today, near_expiry_days)
-    for (product, quantity), line in zip(items, order.lines, strict=True):
+
+def reserve_stock(session: Session, placement: Placement) -> Order:
+    """The second half of place_order: the order's units reserved from its goods' lots, first expiry first out,
+    each lot row locked until the transaction ends (OutOfStock when a product has too few)."""
+    order = placement.order
+    for (product, quantity), line in zip(placement.items, order.lines, strict=True):
         try:
             reservations.reserve(session, line_id=line.id, product_id=product.id, quantity=quantity,
-                                 cutoff=cutoff, expires_at=reserved_until)
+                                 cutoff=placement.cutoff, expires_at=order.reserved_until)
         except reservations.NotEnoughStock as exc:
             raise OutOfStock(_l("Only %(n)d of “%(name)s” left in stock.", n=exc.available,
                                 name=localized(product, "name"))) from exc

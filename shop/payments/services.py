@@ -12,14 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shop.customs.models import Declaration, DeclarationStatus
-from shop.db import after_commit, utcnow
+from shop.db import after_commit, after_rollback, utcnow
 from shop.domain import DomainError
 from shop.inventory import reservations
 from shop.money import ZERO
 from shop.orders import services as orders
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.orders.status import CANCELLABLE, PAID_STATES
-from shop.payments.gateway import CardDeclined, Intent, StripeGateway
+from shop.payments.gateway import CardDeclined, Intent, PaymentUnavailable, StripeGateway
 from shop.payments.models import Payment, Refund, StripeEvent
 
 DECLINE_MESSAGES = {
@@ -73,15 +73,32 @@ def pay_with_card(session: Session, order: Order, *, card: str, gateway: StripeG
     return intent
 
 
-def open_payment(session: Session, order: Order, *, gateway: StripeGateway, now: datetime) -> Intent:
-    """An unconfirmed PaymentIntent for the order's amount, recorded as a Payment, for a client that confirms it
-    with Stripe's own SDK (the mobile apps); the webhook completes the order through `complete_payment`."""
-    order = orders.lock_order(session, order.id)
-    _check_payable(order, now)
-    attempt = (session.scalar(select(func.count(Payment.id)).where(Payment.order_id == order.id)) or 0) + 1
-    intent = gateway.create_intent(amount=order.actual_paid, order_number=order.number, attempt=attempt)
-    _record(session, order, intent.id, intent.status)
+def open_intent_for_new_order(session: Session, order: Order, *, gateway: StripeGateway) -> Intent:
+    """An unconfirmed PaymentIntent for an order being placed in this transaction, for a client that confirms it
+    with Stripe's own SDK (the mobile apps); the webhook completes the order through `complete_payment`.
+
+    Opened before the order's stock is reserved, so that no other order waits on its lots during the call to
+    Stripe. No one else can see the order yet: there is no lock to take and no earlier attempt. Should the
+    transaction not commit (the stock ran out meanwhile), the intent is cancelled; a client never saw its secret.
+    Record it with `record_new_order_payment`."""
+    intent = gateway.create_intent(amount=order.actual_paid, order_number=order.number, attempt=1)
+    after_rollback(session, lambda: _abandon(gateway, intent.id))
     return intent
+
+
+def record_new_order_payment(session: Session, order: Order, intent: Intent) -> Payment:
+    payment = Payment(order_id=order.id, intent_id=intent.id, status=intent.status, amount=order.actual_paid,
+                      payer_name=order.buyer_name, payer_id_masked=order.buyer_id_masked)
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+def _abandon(gateway: StripeGateway, intent_id: str) -> None:
+    try:
+        gateway.cancel(intent_id)
+    except PaymentUnavailable:  # an unconfirmed intent whose secret nobody has can take no money
+        current_app.logger.warning("could not cancel the abandoned payment %s", intent_id)
 
 
 def _record(session: Session, order: Order, intent_id: str, status: str, failure: str = "") -> Payment:

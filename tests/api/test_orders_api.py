@@ -261,6 +261,35 @@ def test_not_enough_stock_says_how_many_are_left(api, session, ls):
     assert api.post("/orders", json=order_body((milk, 4))).json["detail"] == f"“{milk.name_zh}”库存仅剩 3 件。"
 
 
+def test_an_order_refused_for_stock_leaves_no_payment_open(api, session, ls):
+    """The PaymentIntent is opened before the stock is reserved (no other order waits on the lots meanwhile);
+    when the stock then runs short, the intent is cancelled with the order's rollback."""
+    milk = stocked(session, 3)
+    api.sign_in(session)
+    before = {pi.id for pi in ls.client.v1.payment_intents.list().data}
+
+    assert api.post("/orders", json=order_body((milk, 4))).status_code == 409
+
+    opened = [pi for pi in ls.client.v1.payment_intents.list().data if pi.id not in before]
+    assert [pi.status for pi in opened] == ["canceled"]
+    session.expire_all()
+    assert order_count(session) == 0 and session.scalar(select(func.count(Payment.id))) == 0
+
+
+def test_placing_an_order_takes_a_fixed_number_of_statements(api, session, ls, count_queries):
+    """What a buyer's app sends most: saved buyer and address, two goods. No statement for what a new order
+    cannot have (earlier payments, refunds), nor to read back what it just wrote."""
+    milk, wine = stocked(session, 10), stocked(session, 10)
+    user = api.sign_in(session)
+    saved = api.post("/me/identities", json=BUYER).json["id"], api.post("/me/addresses", json=ADDRESS).json["id"]
+    body = {"items": [{"sku": milk.sku, "qty": 1}, {"sku": wine.sku, "qty": 2}], "identity_id": saved[0],
+            "consignee_id": saved[1], "buyer_is_payer": True}
+    assert api.post("/orders", json=body).status_code == 201
+    with count_queries() as counter:
+        assert api.post("/orders", json=body).status_code == 201
+    assert user and counter.count <= 20, "\n".join(counter.statements)
+
+
 def test_goods_not_for_sale_are_refused(api, session, ls):
     hidden = stocked(session, 5, published=False)
     api.sign_in(session)
