@@ -71,7 +71,7 @@ lint: install
 
 # The load and export benchmarks (docs/PERFORMANCE.md): gunicorn on loopback loaded by wrk, then 100,000
 # declarations exported; on SQLite, and on PostgreSQL too when it answers at BENCH_POSTGRES_URL (each run makes
-# and drops databases of its own there). About 20 minutes on 2 cores; `make bench BENCH_ARGS=--quick` is a
+# and drops databases of its own there). About 16 minutes on 2 cores; `make bench BENCH_ARGS=--quick` is a
 # smoke run of a few minutes. Other options: `.venv/bin/python bench/load.py --help`.
 BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 BENCH_ARGS ?=
