@@ -360,4 +360,5 @@ def add_image(session: Session, product: Product, data: bytes, *, media_root: st
     product_image = ProductImage(product=product, filename=f"products/{name}.jpg", position=position)
     session.add(product_image)
     record(session, actor_id=actor_id, action="product.image", obj=product, summary=product_image.filename)
+    catalogue_changed(session)  # the cards show the first photo
     return product_image

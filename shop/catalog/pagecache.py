@@ -42,7 +42,8 @@ def new_generation() -> None:
 
 
 def _key(page: str) -> str:
-    query = sorted(request.args.items(multi=True))
+    # By name only: the values of a repeated argument keep their order (the form reads the first).
+    query = sorted(request.args.items(multi=True), key=lambda pair: pair[0])
     digest = hashlib.sha256(repr((request.path, query)).encode()).hexdigest()[:32]
     return f"catalog:pages:{_generation()}:{page}:{locale_code()}:{digest}"
 

@@ -185,11 +185,11 @@ def new_order(
     locale: str = "zh_CN",
 ) -> Placement:
     """The first half of place_order: every check customs makes, then the order written (awaiting payment)
-    without touching the stock. Between the two halves the transaction holds no lock another order waits for:
+    without touching the stock or any other order. Between the two halves the transaction holds no row lock
+    another order waits for (on SQLite it holds the database's write lock, as every writing transaction does):
     the place for slow work that must succeed for the order to stand (opening its PaymentIntent)."""
     today = now.astimezone(tz).date()
     id_number = validate_buyer(buyer, today)
-    expire_unpaid_orders(session, now=now)
     _check_items(items)
     items = sorted(items, key=lambda pair: pair[0].id)  # a fixed lock order for the stock rows
     quote = build_quote([QuoteItem.for_product(p, q) for p, q in items], freight_rule)
@@ -236,6 +236,8 @@ def reserve_stock(session: Session, placement: Placement) -> Order:
     """The second half of place_order: the order's units reserved from its goods' lots, first expiry first out,
     each lot row locked until the transaction ends (OutOfStock when a product has too few)."""
     order = placement.order
+    # Unpaid orders whose time is over give their stock back first (locking them: hence here, not in new_order).
+    expire_unpaid_orders(session, now=order.created_at)
     for (product, quantity), line in zip(placement.items, order.lines, strict=True):
         try:
             reservations.reserve(session, line_id=line.id, product_id=product.id, quantity=quantity,

@@ -98,9 +98,10 @@ class StripeGateway:
                         options={"idempotency_key": _pay_key(order_number, attempt, card)})
         return Intent.from_stripe(pi)
 
-    def create_intent(self, *, amount: Decimal, order_number: str, attempt: int) -> Intent:
+    def create_intent(self, *, amount: Decimal, order_number: str, key: str) -> Intent:
         """An unconfirmed PaymentIntent in CNY for a card, which the client confirms itself with Stripe's SDK
-        (it gets the client secret); the webhook tells the shop how it ended."""
+        (it gets the client secret); the webhook tells the shop how it ended. `key` is the request's idempotency
+        key: a retried request gets the same intent back, not a second one."""
         params = {
             "amount": to_fen(amount),
             "currency": "cny",
@@ -108,9 +109,7 @@ class StripeGateway:
             "payment_method_types": ["card"],
             "metadata": {"order_number": order_number},
         }
-        # One key per order and attempt: a retried request gets the same intent back, not a second one.
-        pi = self._call(self.client.v1.payment_intents.create, params=params,
-                        options={"idempotency_key": f"{order_number}-intent-{attempt}"})
+        pi = self._call(self.client.v1.payment_intents.create, params=params, options={"idempotency_key": key})
         return Intent.from_stripe(pi)
 
     def test_card(self, number: str = "4242424242424242") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
@@ -81,7 +82,9 @@ def open_intent_for_new_order(session: Session, order: Order, *, gateway: Stripe
     Stripe. No one else can see the order yet: there is no lock to take and no earlier attempt. Should the
     transaction not commit (the stock ran out meanwhile), the intent is cancelled; a client never saw its secret.
     Record it with `record_new_order_payment`."""
-    intent = gateway.create_intent(amount=order.actual_paid, order_number=order.number, attempt=1)
+    # A key of this request's own: the number of an order that rolled back may be drawn again.
+    intent = gateway.create_intent(amount=order.actual_paid, order_number=order.number,
+                                   key=f"{order.number}-intent-{secrets.token_hex(8)}")
     after_rollback(session, lambda: _abandon(gateway, intent.id))
     return intent
 

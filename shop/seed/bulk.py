@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from random import Random
@@ -21,6 +21,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from shop import clock
 from shop.catalog import search
 from shop.catalog.models import Brand, Product, ProductImage
 from shop.catalog.services import catalogue_changed, search_text_for
@@ -108,7 +109,7 @@ def seed_bulk(session: Session, n: int, echo: Callable[[str], object] = print, *
 
     first = _next_number(session)
     rng = Random(f"bulk:{first}:{n}")
-    now, today = utcnow(), date.today()
+    now, today = utcnow(), clock.today()  # the shop's day, as sales compare with
     started = time.perf_counter()
     created = 0
     while created < n:

@@ -11,6 +11,7 @@ from random import Random
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from shop import clock
 from shop.accounts import services as accounts
 from shop.accounts.models import Role
 from shop.catalog.models import Brand, Category, NetContentUnit, Product, ProductImage
@@ -314,7 +315,7 @@ def seed_demo(session: Session, media_root: str) -> SeedReport:
     ref = ensure_reference_data(session, report)
     ensure_accounts(session, report)
     root = Path(media_root)
-    now, today = utcnow(), date.today()
+    now, today = utcnow(), clock.today()  # the shop's day, as sales compare with
 
     existing = {p.sku: p for p in session.scalars(
         select(Product).where(Product.sku.in_([s.sku for s in PRODUCTS])).options(selectinload(Product.images)))}

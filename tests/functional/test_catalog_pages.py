@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from shop import clock
 from tests import factories
 from tests.functional.helpers import add_to_cart, skus_on_page
 
@@ -348,7 +349,7 @@ def test_price_filters_are_inclusive(client, session):
 
 
 def test_in_stock_filter_ignores_expired_and_nearly_expired_lots(client, session):
-    today = date.today()
+    today = clock.today()
     fresh = factories.product(session, name_en="Fresh")
     factories.lot(session, fresh, 5, best_before=today + timedelta(days=31))
     expired = factories.product(session, name_en="Expired")

@@ -9,11 +9,12 @@ from urllib.parse import quote
 import pytest
 
 from shop.accounts.models import Role
+from shop.catalog import manage
 from shop.catalog.models import Product
 from shop.catalog.services import catalogue_changed
 from shop.inventory.models import Lot
 from tests import factories
-from tests.backoffice import signed_in
+from tests.backoffice import png_bytes, signed_in
 from tests.functional.helpers import skus_on_page
 
 PAGES = ["/", "/products", "/products?q=" + quote("奶粉"), "/products?q=milk&sort=price_asc", "/c/formula"]
@@ -53,6 +54,9 @@ def test_each_language_and_query_string_has_its_own_page(client, session, shelf)
     assert "全部商品" in zh and "All goods" in en and "All goods" not in _body(zh)
     assert '<option selected value="price_asc">' in client.get("/products?sort=price_asc").text
     assert '<option selected value="price_asc">' not in client.get("/products").text
+    # A repeated argument: the form reads its first value, so the order of the values makes another page.
+    assert '<option selected value="price_desc">' in client.get("/products?sort=price_desc&sort=newest").text
+    assert '<option selected value="price_desc">' not in client.get("/products?sort=newest&sort=price_desc").text
     assert "Results for “Milk powder 1”" in client.get("/products?q=Milk+powder+1").text
     assert "Results for “Milk powder 2”" in client.get("/products?q=Milk+powder+2").text
 
@@ -75,6 +79,15 @@ def test_a_staff_change_shows_at_once(client, session, shelf):
     page = client.get("/products").text
     assert "有机全脂奶粉" in page and "全脂奶粉0<" not in page
     assert "有机全脂奶粉" in client.get("/").text
+
+
+def test_a_new_photo_shows_at_once(app, client, session, shelf):
+    product = shelf[0][0]
+    assert "no-image.svg" in client.get(f"/products?q={product.sku}").text
+    product = session.get(Product, product.id)
+    image = manage.add_image(session, product, png_bytes(), media_root=app.config["MEDIA_ROOT"], actor_id=None)
+    session.commit()
+    assert image.filename in client.get(f"/products?q={product.sku}").text
 
 
 def test_stock_changes_show_once_the_page_expires(app, client, session, shelf, monkeypatch):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
+from shop import clock
 from shop.catalog.models import ConsumptionTaxCategory, NetContentUnit, ProductImage
 from tests import factories
 from tests.functional.helpers import by_testid
@@ -84,7 +85,7 @@ def test_without_photos_shows_a_placeholder_with_alt_text(english, session):
 
 def test_shows_the_lot_with_the_earliest_best_before_first(english, session):
     p = factories.product(session)
-    today = date.today()
+    today = clock.today()
     factories.lot(session, p, 5, lot_no="LATER", best_before=today + timedelta(days=400))
     factories.lot(session, p, 5, lot_no="SOONER", best_before=today + timedelta(days=90))
 
@@ -98,7 +99,7 @@ def test_shows_the_lot_with_the_earliest_best_before_first(english, session):
 
 def test_expired_and_nearly_expired_lots_are_neither_shown_nor_counted(english, session):
     p = factories.product(session)
-    today = date.today()
+    today = clock.today()
     factories.lot(session, p, 50, lot_no="EXPIRED", best_before=today - timedelta(days=1))
     factories.lot(session, p, 50, lot_no="NEAR", best_before=today + timedelta(days=30))
     factories.lot(session, p, 4, lot_no="GOOD", best_before=today + timedelta(days=31))
@@ -133,7 +134,7 @@ def test_low_stock_says_how_many_are_left(english, session):
 
 def test_sold_out_has_no_add_to_cart_form(english, session):
     p = factories.product(session)
-    factories.lot(session, p, 10, best_before=date.today() - timedelta(days=1))
+    factories.lot(session, p, 10, best_before=clock.today() - timedelta(days=1))
 
     html = english.get(f"/p/{p.sku}").text
 

@@ -6,12 +6,13 @@ tests read back from localstripe.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from shop import clock
 from shop.accounts.models import Role
 from shop.audit import AuditEntry
 from shop.catalog.models import ConsumptionTaxCategory, NetContentUnit
@@ -68,7 +69,7 @@ def _location(session, warehouse, code: str) -> Location:
 
 def _lot(session, product, quantity: int, *, days: int, warehouse, location=None, lot_no: str | None = None) -> Lot:
     kw = {"lot_no": lot_no} if lot_no else {}
-    lot = factories.lot(session, product, quantity, best_before=date.today() + timedelta(days=days), wh=warehouse,
+    lot = factories.lot(session, product, quantity, best_before=clock.today() + timedelta(days=days), wh=warehouse,
                         **kw)
     lot.location = location
     session.flush()
@@ -293,7 +294,7 @@ def test_shipped_units_are_no_longer_sellable_and_the_rest_still_are(session, ha
     from shop.inventory.services import available_quantities, sale_cutoff
 
     order = hall.released(ls)
-    cutoff = sale_cutoff(date.today(), 30)
+    cutoff = sale_cutoff(clock.today(), 30)
     assert available_quantities(session, [hall.milk.id], cutoff) == {hall.milk.id: 22 - 3}
 
     _ship(session, order, staff)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 import shop
-from shop import seed
+from shop import clock, seed
 from shop.accounts.models import Role, User
 from shop.catalog.models import Brand, Category, ConsumptionTaxCategory, NetContentUnit, Product, ProductImage
 from shop.catalog.services import search_text_for
@@ -154,7 +154,7 @@ def test_seed_demo_builds_a_believable_catalogue_once(tmp_path):
         assert by_sku["GB-WN-001"].price == Decimal("299.00")
 
         # Stock: most products sellable, a few sold out or low, some lots expired or about to expire.
-        today = date.today()
+        today = clock.today()
         cutoff = today + timedelta(days=NEAR_EXPIRY_DAYS)
         sellable = dict(session.execute(
             select(Lot.product_id, func.sum(Lot.on_hand)).where(Lot.best_before > cutoff).group_by(Lot.product_id)
