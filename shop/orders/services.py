@@ -17,7 +17,7 @@ from shop.accounts.models import User
 from shop.cart.quote import FreightRule, QuoteItem, build_quote
 from shop.catalog.models import Product
 from shop.customs import rules
-from shop.db import utcnow
+from shop.db import db, utcnow
 from shop.domain import DomainError, InvalidQuantity, NotForSale, OutOfStock
 from shop.inventory import reservations
 from shop.inventory.services import sale_cutoff
@@ -190,6 +190,7 @@ def new_order(
     the place for slow work that must succeed for the order to stand (opening its PaymentIntent)."""
     today = now.astimezone(tz).date()
     id_number = validate_buyer(buyer, today)
+    expire_before_placing(session, now=now)
     _check_items(items)
     items = sorted(items, key=lambda pair: pair[0].id)  # a fixed lock order for the stock rows
     quote = build_quote([QuoteItem.for_product(p, q) for p, q in items], freight_rule)
@@ -236,8 +237,6 @@ def reserve_stock(session: Session, placement: Placement) -> Order:
     """The second half of place_order: the order's units reserved from its goods' lots, first expiry first out,
     each lot row locked until the transaction ends (OutOfStock when a product has too few)."""
     order = placement.order
-    # Unpaid orders whose time is over give their stock back first (locking them: hence here, not in new_order).
-    expire_unpaid_orders(session, now=order.created_at)
     for (product, quantity), line in zip(placement.items, order.lines, strict=True):
         try:
             reservations.reserve(session, line_id=line.id, product_id=product.id, quantity=quantity,
@@ -303,20 +302,40 @@ def release_stock(session: Session, order: Order) -> None:
 
 
 def expire_unpaid_orders(session: Session, *, now: datetime, limit: int = 500) -> list[Order]:
-    """Cancel unpaid orders whose reservation time is over, giving their stock back."""
+    """Cancel unpaid orders whose reservation time is over, giving their stock back.
+
+    The orders are locked together, skipping any that another transaction holds (expiring it, or completing
+    its payment, which wins), and all their units go back to the lots in one pass in the lots' lock order: two
+    transactions expiring at once never wait on each other in a circle."""
     expired = list(session.scalars(
-        select(Order.id).where(Order.status == OrderStatus.AWAITING_PAYMENT, Order.reserved_until <= now)
-        .order_by(Order.id).limit(limit)
+        select(Order).where(Order.status == OrderStatus.AWAITING_PAYMENT, Order.reserved_until <= now)
+        .order_by(Order.reserved_until).limit(limit)  # the oldest first, in ix_orders_status_reserved_until's order
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)
     ))
-    done = []
-    for order_id in expired:
-        order = lock_order(session, order_id)
-        if order.status is OrderStatus.AWAITING_PAYMENT and order.reserved_until and order.reserved_until <= now:
-            release_stock(session, order)
-            change_status(session, order, OrderStatus.CANCELLED, now=now, source="system",
-                          reason="not paid within the reservation time")
-            done.append(order)
-    return done
+    if not expired:
+        return []
+    reservations.release(session, list(session.scalars(
+        select(StockReservation).join(OrderLine).where(OrderLine.order_id.in_([o.id for o in expired])))))
+    for order in expired:
+        change_status(session, order, OrderStatus.CANCELLED, now=now, source="system",
+                      reason="not paid within the reservation time")
+    return expired
+
+
+def expire_before_placing(session: Session, *, now: datetime) -> None:
+    """Before an order reserves stock: unpaid orders whose time is over give their units back, in a transaction
+    of their own committed at once. Were it the placing transaction's, it would hold those lots' locks while
+    taking its own, and two placements could wait on each other in a circle. On SQLite, where one transaction
+    writes at a time (and a second connection would wait for the caller's), in the caller's."""
+    if session.get_bind().dialect.name == "sqlite":
+        expire_unpaid_orders(session, now=now)
+        return
+    apart = db.side_session()
+    try:
+        expire_unpaid_orders(apart, now=now)
+        apart.commit()
+    finally:
+        apart.close()
 
 
 def shopper_orders(session: Session, user_id: int) -> list[Order]:

@@ -153,3 +153,59 @@ def test_after_the_race_expired_orders_give_every_unit_back(race_app):
         reserved = db.session.scalar(select(func.sum(Lot.reserved)).where(Lot.id.in_(lot_ids)))
         assert reserved == 0
         db.session.remove()
+
+
+def test_buyers_racing_while_unpaid_orders_expire_never_deadlock(race_app):
+    """Every placement first cancels the unpaid orders whose time is over (in a transaction of its own on
+    PostgreSQL): twenty buyers of two products, while ten expired orders hold units of both, all get an answer
+    (an order or "out of stock"), each expired order is cancelled once and every unit is accounted for."""
+    product_id, lot_ids, user_ids = _stock_up(race_app)
+    with race_app.test_request_context("/", headers=ENGLISH):
+        other = factories.product(db.session, price=Decimal("50.00"), max_per_order=2)
+        factories.lot(db.session, other, 40, best_before=shop_today() + timedelta(days=200))
+        long_ago = utcnow() - timedelta(minutes=race_app.config["RESERVATION_MINUTES"] + 5)
+        stale = [place(db.session, db.session.get(User, user_ids[i]), [(other, 1)], now=long_ago).id
+                 for i in range(10)]
+        db.session.commit()
+        other_id = other.id
+        db.session.remove()
+
+    barrier = threading.Barrier(BUYERS, timeout=20)
+    outcomes = [Outcome(buyer=i, quantity=1) for i in range(BUYERS)]
+
+    def buy(i: int) -> None:
+        with race_app.test_request_context("/", headers=ENGLISH):
+            try:
+                user = db.session.get(User, user_ids[i])
+                goods = [db.session.get(Product, product_id), db.session.get(Product, other_id)]
+                _ = [g.brand.name for g in goods]
+                db.session.commit()
+                barrier.wait()
+                order = place(db.session, user, [(goods[0], 1), (goods[1], 1)], who=buyer([ID_A, ID_B, ID_C][i % 3]))
+                db.session.commit()
+                outcomes[i].order_id = order.id
+            except Exception as exc:
+                db.session.rollback()
+                outcomes[i].error = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=buy, args=(i,)) for i in range(BUYERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a buyer is still waiting"
+
+    assert [(o.buyer, repr(o.error)) for o in outcomes if o.error and not isinstance(o.error, OutOfStock)] == []
+    winners = [o.order_id for o in outcomes if o.order_id]
+    assert len(winners) == 5  # the five sellable units of the first product
+    with race_app.app_context():
+        from shop.orders.models import OrderEvent, OrderStatus
+
+        cancelled = db.session.scalars(select(OrderEvent.order_id).where(
+            OrderEvent.order_id.in_(stale), OrderEvent.to_status == OrderStatus.CANCELLED)).all()
+        assert sorted(cancelled) == sorted(stale)  # each once
+        other_lot = db.session.scalar(select(Lot).where(Lot.product_id == other_id))
+        assert other_lot.reserved == len(winners)  # the expired orders' units are back
+        db.session.remove()
