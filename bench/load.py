@@ -628,11 +628,6 @@ def _cost(found: dict) -> float | None:
     return found.get("best_ms", found.get("median_ms"))
 
 
-def _cached_cost(found: dict) -> float | None:
-    """The fastest in-process request served from the page cache (None: a page it does not keep)."""
-    return found.get("cached_ms")
-
-
 def _fmt(value, spec: str = ".1f") -> str:
     return "—" if value is None else format(value, spec)
 
@@ -679,7 +674,7 @@ def print_table(db: dict, args) -> None:
         row += [_fmt(r[name]["ceiling"][size], ".2f") if name in r else "1.00" for size in sizes]
         row += [str(db["sizes"][size]["queries"][name]["warm"]) for size in sizes]
         row += [_fmt(_cost(db["sizes"][size]["queries"][name])) for size in sizes]
-        row += [_fmt(_cached_cost(db["sizes"][size]["queries"][name])) for size in sizes]
+        row += [_fmt(db["sizes"][size]["queries"][name].get("cached_ms")) for size in sizes]
         rows.append(row)
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
     for row in (header, *rows):
@@ -811,7 +806,7 @@ def markdown(results: dict) -> str:
             row += "".join(f" {_fmt(r[name]['ceiling'][size], '.2f')} |" if name in r else " 1.00 |" for size in sizes)
             row += " " + " / ".join(str(db["sizes"][size]["queries"][name]["warm"]) for size in sizes) + " |"
             row += " " + " / ".join(_fmt(_cost(db["sizes"][size]["queries"][name])) for size in sizes) + " |"
-            row += " " + " / ".join(_fmt(_cached_cost(db["sizes"][size]["queries"][name])) for size in sizes) + " |"
+            row += " " + " / ".join(_fmt(db["sizes"][size]["queries"][name].get("cached_ms")) for size in sizes) + " |"
             lines.append(row)
         orders = db.get("orders")
         if orders:

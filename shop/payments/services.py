@@ -90,10 +90,17 @@ def open_intent_for_new_order(session: Session, order: Order, *, gateway: Stripe
 
 
 def record_new_order_payment(session: Session, order: Order, intent: Intent) -> Payment:
-    payment = Payment(order_id=order.id, intent_id=intent.id, status=intent.status, amount=order.actual_paid,
+    """The new order's payment row (it can have no other yet: no lookup)."""
+    payment = _new_payment(session, order, intent.id, intent.status)
+    session.flush()
+    return payment
+
+
+def _new_payment(session: Session, order: Order, intent_id: str, status: str) -> Payment:
+    """A payment of the order's whole amount, by its buyer (customs: the buyer is the payer)."""
+    payment = Payment(order_id=order.id, intent_id=intent_id, status=status, amount=order.actual_paid,
                       payer_name=order.buyer_name, payer_id_masked=order.buyer_id_masked)
     session.add(payment)
-    session.flush()
     return payment
 
 
@@ -107,9 +114,7 @@ def _abandon(gateway: StripeGateway, intent_id: str) -> None:
 def _record(session: Session, order: Order, intent_id: str, status: str, failure: str = "") -> Payment:
     payment = session.scalar(select(Payment).where(Payment.intent_id == intent_id))
     if payment is None:
-        payment = Payment(order_id=order.id, intent_id=intent_id, status=status, amount=order.actual_paid,
-                          payer_name=order.buyer_name, payer_id_masked=order.buyer_id_masked)
-        session.add(payment)
+        payment = _new_payment(session, order, intent_id, status)
     payment.status = status
     if failure:
         payment.failure_message = failure[:300]

@@ -24,7 +24,7 @@ from shop.domain import OutOfStock
 from shop.inventory.models import Lot
 from shop.migrate import alembic_config
 from shop.orders import services
-from shop.orders.models import Order, OrderLine, ReservationState, StockReservation
+from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus, ReservationState, StockReservation
 from tests import factories
 from tests.dbutil import fresh_database
 from tests.ordering import ID_A, ID_B, ID_C, ID_X, buyer, place, shop_today
@@ -73,7 +73,9 @@ def _stock_up(app) -> tuple[int, list[int], list[int]]:
     return ids
 
 
-def _race(app, product_id: int, user_ids: list[int], quantities: list[int]) -> list[Outcome]:
+def _race(app, product_id: int, user_ids: list[int], quantities: list[int], *,
+          also: int | None = None) -> list[Outcome]:
+    """Each buyer orders quantities[i] of the product (and as many of the product `also`, when given)."""
     barrier = threading.Barrier(len(user_ids), timeout=20)
     outcomes = [Outcome(buyer=i, quantity=q) for i, q in enumerate(quantities)]
     ids = [ID_A, ID_B, ID_C, ID_X]
@@ -83,11 +85,11 @@ def _race(app, product_id: int, user_ids: list[int], quantities: list[int]) -> l
         with app.test_request_context("/", headers=ENGLISH):
             try:
                 user = db.session.get(User, user_ids[i])
-                product = db.session.get(Product, product_id)
-                _ = product.brand.name  # everything loaded before the start: the race is about the stock
+                goods = [db.session.get(Product, pid) for pid in (product_id, also) if pid is not None]
+                _ = [g.brand.name for g in goods]  # everything loaded before the start: the race is about the stock
                 db.session.commit()
                 barrier.wait()
-                order = place(db.session, user, [(product, outcome.quantity)], who=buyer(ids[i % len(ids)]))
+                order = place(db.session, user, [(g, outcome.quantity) for g in goods], who=buyer(ids[i % len(ids)]))
                 db.session.commit()
                 outcome.order_id = order.id
             except Exception as exc:  # every failure is reported by the test
@@ -170,39 +172,12 @@ def test_buyers_racing_while_unpaid_orders_expire_never_deadlock(race_app):
         other_id = other.id
         db.session.remove()
 
-    barrier = threading.Barrier(BUYERS, timeout=20)
-    outcomes = [Outcome(buyer=i, quantity=1) for i in range(BUYERS)]
-
-    def buy(i: int) -> None:
-        with race_app.test_request_context("/", headers=ENGLISH):
-            try:
-                user = db.session.get(User, user_ids[i])
-                goods = [db.session.get(Product, product_id), db.session.get(Product, other_id)]
-                _ = [g.brand.name for g in goods]
-                db.session.commit()
-                barrier.wait()
-                order = place(db.session, user, [(goods[0], 1), (goods[1], 1)], who=buyer([ID_A, ID_B, ID_C][i % 3]))
-                db.session.commit()
-                outcomes[i].order_id = order.id
-            except Exception as exc:
-                db.session.rollback()
-                outcomes[i].error = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=buy, args=(i,)) for i in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a buyer is still waiting"
+    outcomes = _race(race_app, product_id, user_ids, [1] * BUYERS, also=other_id)
 
     assert [(o.buyer, repr(o.error)) for o in outcomes if o.error and not isinstance(o.error, OutOfStock)] == []
     winners = [o.order_id for o in outcomes if o.order_id]
     assert len(winners) == 5  # the five sellable units of the first product
     with race_app.app_context():
-        from shop.orders.models import OrderEvent, OrderStatus
-
         cancelled = db.session.scalars(select(OrderEvent.order_id).where(
             OrderEvent.order_id.in_(stale), OrderEvent.to_status == OrderStatus.CANCELLED)).all()
         assert sorted(cancelled) == sorted(stale)  # each once
