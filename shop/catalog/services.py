@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from shop.catalog import pagecache, search
 from shop.catalog.models import Brand, Category, Product
 from shop.customs import codes
+from shop.db import literal_int
 from shop.domain import NotFound
 from shop.extensions import cache
 from shop.inventory import services as inventory
@@ -168,7 +169,7 @@ def _order(sort: str, *, indexed: bool = True) -> list:
 def _window_end(sort: str):
     """The sort key of the WINDOW-th product on sale in the sort's order (a scalar subquery)."""
     (key, _), ascending = _sort_keys(sort)
-    first = select(key.label("key")).where(*_on_sale()).order_by(*_order(sort)).limit(WINDOW).subquery()
+    first = select(key.label("key")).where(*_on_sale()).order_by(*_order(sort)).limit(literal_int(WINDOW)).subquery()
     return select((func.max if ascending else func.min)(first.c.key)).scalar_subquery()
 
 
@@ -234,7 +235,7 @@ def _page_ids(session: Session, criteria: Criteria, available, *, offset: int, l
     walk = (select(Product.id)
             .where(*_on_sale(), *_in_window(session, sort), *_filters(criteria, available, indexed=False),
                    *search.conditions(words, dialect))
-            .order_by(*_order(sort)).offset(offset).limit(limit))
+            .order_by(*_order(sort)).offset(literal_int(offset)).limit(literal_int(limit)))
     ids = list(session.scalars(walk))
     if len(ids) == limit:
         return ids
@@ -243,7 +244,8 @@ def _page_ids(session: Session, criteria: Criteria, available, *, offset: int, l
                                         *search.conditions(words, dialect, from_index=True))
     else:  # from the filters' indexes
         rare = select(Product.id).where(*_on_sale(), *_filters(criteria, available))
-    return list(session.scalars(rare.order_by(*_order(sort, indexed=False)).offset(offset).limit(limit)))
+    rare = rare.order_by(*_order(sort, indexed=False)).offset(literal_int(offset)).limit(literal_int(limit))
+    return list(session.scalars(rare))
 
 
 def list_products(session: Session, criteria: Criteria, *, page: int, page_size: int, today: date,
@@ -265,8 +267,8 @@ def list_products(session: Session, criteria: Criteria, *, page: int, page_size:
         select(Product, available.label("available")).where(*conditions)
         .order_by(*_order(criteria.sort))
         .options(joinedload(Product.brand), joinedload(Product.images))
-        .offset(offset)
-        .limit(page_size + 1)
+        .offset(literal_int(offset))
+        .limit(literal_int(page_size + 1))
     )
     rows = [(product, int(qty)) for product, qty in session.execute(stmt).unique()]
     return Listing(items=rows[:page_size], page=page, page_size=page_size, has_next=len(rows) > page_size)
@@ -354,7 +356,7 @@ def related_products(session: Session, product: Product, *, limit: int = 4, toda
         return (select(Product.id)
                 .where(Product.category_id == product.category_id, Product.featured.is_(featured), *_on_sale(),
                        Product.id != product.id)
-                .order_by(Product.id).limit(limit).subquery())
+                .order_by(Product.id).limit(literal_int(limit)).subquery())
 
     candidates = union_all(select(first(True).c.id), select(first(False).c.id))
     stmt = (
@@ -362,6 +364,6 @@ def related_products(session: Session, product: Product, *, limit: int = 4, toda
         .where(Product.id.in_(candidates))
         .order_by(Product.featured.desc(), Product.id)
         .options(joinedload(Product.brand), joinedload(Product.images))
-        .limit(limit)
+        .limit(literal_int(limit))
     )
     return [(p, int(q)) for p, q in session.execute(stmt).unique()]

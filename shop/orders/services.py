@@ -17,7 +17,7 @@ from shop.accounts.models import User
 from shop.cart.quote import FreightRule, QuoteItem, build_quote
 from shop.catalog.models import Product
 from shop.customs import rules
-from shop.db import db, utcnow
+from shop.db import db, literal_int, utcnow
 from shop.domain import DomainError, InvalidQuantity, NotForSale, OutOfStock
 from shop.inventory import reservations
 from shop.inventory.services import sale_cutoff
@@ -309,7 +309,7 @@ def expire_unpaid_orders(session: Session, *, now: datetime, limit: int = 500) -
     transactions expiring at once never wait on each other in a circle."""
     expired = list(session.scalars(
         select(Order).where(Order.status == OrderStatus.AWAITING_PAYMENT, Order.reserved_until <= now)
-        .order_by(Order.reserved_until).limit(limit)  # the oldest first, in ix_orders_status_reserved_until's order
+        .order_by(Order.reserved_until).limit(literal_int(limit))  # the oldest first, in ix_orders_status_reserved_until's order
         .with_for_update(skip_locked=True).execution_options(populate_existing=True)
     ))
     if not expired:

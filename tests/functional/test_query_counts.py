@@ -5,6 +5,7 @@ none (tests/functional/test_page_cache.py)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -132,3 +133,23 @@ def test_product_page_query_count_does_not_grow_with_photos_lots_or_related_good
 
     # the product with brand, category and photos; its lots; related goods with brands and photos
     assert small == full == 3
+
+
+def test_catalogue_pages_write_their_limits_and_offsets_into_the_sql(client, session, count_queries, shelves):
+    """LIMIT 13, not LIMIT $1: with a parameter PostgreSQL's plan for the prepared statement guesses a tenth of
+    the catalogue is wanted, and every request is planned again (shop.db.literal_int)."""
+    product = _stock(session, shelves, 6, featured=True)[0]
+    _stock(session, shelves, 30)  # a second page
+    urls = [*PAGES.values(), "/products?page=2", f"/p/{product.sku}"]
+    statements = []
+    for url in urls:
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        statements += counter.statements
+
+    sql = " ".join(statements)
+    limits = re.findall(r"\bLIMIT\s+([^\s),]+)", sql)
+    # SQLite's dialect adds "OFFSET ?" of its own after a subquery's limit; its planner makes no guess from it.
+    offsets = re.findall(r"\bOFFSET\s+([^\s),]+)", sql) if session.get_bind().dialect.name == "postgresql" else []
+    assert limits and all(re.fullmatch(r"-?\d+", value) for value in limits + offsets), sorted({*limits, *offsets})
