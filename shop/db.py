@@ -203,6 +203,7 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True
+        kwargs.update(app.config.get("DATABASE_ENGINE_OPTIONS") or {})  # pool_size, say; for tests and tools
         engine = create_engine(url, **kwargs)
         if engine.dialect.name == "sqlite":
             _sqlite_transactions(engine, wal=":memory:" not in url)

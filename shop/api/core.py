@@ -21,7 +21,7 @@ from flask import Blueprint, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError, WithJsonSchema
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from shop.accounts.models import Role, User
 from shop.api.models import ApiToken
@@ -184,7 +184,8 @@ def find_token(session: Session, token: str, *, now: datetime | None = None) -> 
     """The live token record for `token` (None if unknown, expired or revoked)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    record = session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token)))
+    record = session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token))
+                            .options(joinedload(ApiToken.user)))
     now = now or utcnow()
     if record is None or record.revoked_at is not None or record.expires_at <= now or not record.user.active:
         return None

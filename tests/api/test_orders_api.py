@@ -287,7 +287,7 @@ def test_placing_an_order_takes_a_fixed_number_of_statements(api, session, ls, c
     assert api.post("/orders", json=body).status_code == 201
     with count_queries() as counter:
         assert api.post("/orders", json=body).status_code == 201
-    assert user and counter.count <= 20, "\n".join(counter.statements)
+    assert user and counter.count <= 18, "\n".join(counter.statements)
 
 
 def test_goods_not_for_sale_are_refused(api, session, ls):

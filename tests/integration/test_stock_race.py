@@ -47,7 +47,9 @@ def race_app(tmp_path_factory):
     with fresh_database(tmp, "race") as url:
         command.upgrade(alembic_config(url), "head")
         app = create_app({"TESTING": True, "DATABASE_URL": url, "MEDIA_ROOT": str(tmp / "media"),
-                          "SECRET_KEY": "race-secret"})
+                          "SECRET_KEY": "race-secret",
+                          # each buyer's thread is a request: its connection, and one to cancel expired orders
+                          "DATABASE_ENGINE_OPTIONS": {"pool_size": 2 * BUYERS}})
         yield app
         db.session.remove()
         app.extensions["db_engine"].dispose()
