@@ -103,9 +103,9 @@ def literal_int(value: int) -> BindParameter:
     """An integer written into the statement when it runs (`LIMIT 13`), for LIMIT and OFFSET.
 
     Sent as a parameter (`LIMIT $1`), a limit leaves PostgreSQL's plan for a prepared statement guessing that a
-    tenth of the rows is wanted: on a large catalogue that generic plan costs a hundred times the real one, so
+    tenth of the rows is wanted: on a large catalogue that generic plan costs many times the real one, so
     the server never keeps it and plans every execution again. Written into the statement, the generic plan is
-    the right one and is kept. SQLAlchemy's statement cache still holds one entry for every value.
+    the right one and is kept. SQLAlchemy's statement cache still holds one entry, whatever the value.
     """
     return bindparam(None, int(value), type_=Integer, literal_execute=True)
 
