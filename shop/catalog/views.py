@@ -31,8 +31,12 @@ def _expiry_days() -> int:
 @bp.get("/")
 @read_only
 def home():
-    fragment = pagecache.cached("home", _home_body)
-    return render_template("catalog/home.html", fragment=fragment)
+    return _page(pagecache.cached("home", _home_body))
+
+
+def _page(fragment: pagecache.Fragment):
+    """A storefront page around its part under the header, from the page cache or rendered just now."""
+    return render_template("catalog/page.html", fragment=fragment), fragment.status
 
 
 def _home_body() -> pagecache.Fragment:
@@ -59,8 +63,7 @@ def category(slug: str):
 
 
 def _listing(category_slug: str | None):
-    fragment = pagecache.cached("listing", lambda: _listing_body(category_slug))
-    return render_template("catalog/listing.html", fragment=fragment), fragment.status
+    return _page(pagecache.cached("listing", lambda: _listing_body(category_slug)))
 
 
 def _title(category, query: str) -> str:
